@@ -1,0 +1,37 @@
+import { AuthError } from '../lib/errors';
+import { defineFunction } from '../lib/registry';
+import { getRuntime } from '../lib/runtime';
+import { PROMPTS, startSignIn, type Prompt } from '../lib/sign-in';
+
+/** GET /api/login?returnTo=&prompt=&login_hint= : starts sign-in (or sign-up with prompt=create). */
+export default defineFunction({
+  name: 'login',
+  route: 'login',
+  methods: ['GET'],
+  audience: 'browser',
+  async handler(request) {
+    const runtime = getRuntime();
+    const returnTo = runtime.returnTo.resolve(request.query.get('returnTo'));
+    const { location, cookie } = await startSignIn(runtime, {
+      returnTo,
+      prompt: parsePrompt(request.query.get('prompt')),
+      loginHint: parseLoginHint(request.query.get('login_hint')),
+    });
+    return { status: 302, headers: { Location: location }, cookies: [cookie] };
+  },
+});
+
+function parsePrompt(value: string | null): Prompt | undefined {
+  if (value === null || value === '') return undefined;
+  if ((PROMPTS as readonly string[]).includes(value)) return value as Prompt;
+  throw new AuthError('invalid_request', 400, `prompt must be one of ${PROMPTS.join(', ')}.`);
+}
+
+function parseLoginHint(value: string | null): string | undefined {
+  if (value === null || value === '') return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (value.length > 256 || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new AuthError('invalid_request', 400, 'login_hint must be an email address or user name of at most 256 characters.');
+  }
+  return value;
+}

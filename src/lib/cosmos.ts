@@ -1,0 +1,103 @@
+/**
+ * The Cosmos DB client and containers, and how Cosmos failures reach callers.
+ *
+ * One client per instance (module-level in the runtime). Key auth when
+ * `COSMOS_KEY` is set (local servers, the emulator); otherwise Microsoft Entra
+ * auth through `DefaultAzureCredential`, which picks up the app's managed
+ * identity from `AZURE_CLIENT_ID`. Both containers are partitioned by `/id`
+ * and only ever read by point reads.
+ *
+ * @example
+ * ```ts
+ * const { sessions, tokenCache } = await openContainers(config.cosmos);
+ * const value = await cosmosCall('read the session', () => sessions.item(id, id).read());
+ * ```
+ */
+import { CosmosClient, ErrorResponse, type Container } from '@azure/cosmos';
+import { DefaultAzureCredential } from '@azure/identity';
+import type { AppConfig } from './config';
+import { AuthError } from './errors';
+
+export interface Containers {
+  sessions: Container;
+  tokenCache: Container;
+}
+
+export const PARTITION_KEY_PATH = '/id';
+
+export async function openContainers(settings: AppConfig['cosmos']): Promise<Containers> {
+  const client = new CosmosClient({
+    endpoint: settings.endpoint,
+    ...(settings.key ? { key: settings.key } : { aadCredentials: new DefaultAzureCredential() }),
+    connectionPolicy: {
+      // A user waits on every call: fail within seconds and answer 503 rather than hold the request for the SDK's 30 s default.
+      requestTimeout: 5000,
+      retryOptions: { maxRetryAttemptCount: 3, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 5 },
+      // Plain-http endpoints are local servers without regional endpoints to discover.
+      enableEndpointDiscovery: !settings.endpoint.startsWith('http:'),
+    },
+  });
+  const database = client.database(settings.database);
+  if (settings.createIfMissing) {
+    await cosmosCall('create the database', async () => {
+      const { database: created } = await client.databases.createIfNotExists({ id: settings.database });
+      for (const id of [settings.sessionsContainer, settings.tokenCacheContainer]) {
+        await created.containers.createIfNotExists({
+          id,
+          partitionKey: { paths: [PARTITION_KEY_PATH] },
+          defaultTtl: -1,
+        });
+      }
+    });
+  }
+  return {
+    sessions: database.container(settings.sessionsContainer),
+    tokenCache: database.container(settings.tokenCacheContainer),
+  };
+}
+
+/** A Cosmos status code, or undefined for network faults. */
+export function cosmosStatus(error: unknown): number | undefined {
+  if (error instanceof ErrorResponse || (typeof error === 'object' && error !== null && 'code' in error)) {
+    const code = (error as { code?: unknown; statusCode?: unknown }).statusCode ?? (error as { code?: unknown }).code;
+    return typeof code === 'number' ? code : undefined;
+  }
+  return undefined;
+}
+
+const TRANSIENT_STATUS = new Set([408, 429, 449, 500, 502, 503, 504]);
+
+/**
+ * Runs one Cosmos operation. Throttling, timeouts and outages (after the
+ * SDK's own bounded retries) become a 503 with `Retry-After`; any other
+ * error is passed on for the caller to handle (404, 409 and 412 mean
+ * something to the stores).
+ */
+export async function cosmosCall<T>(what: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    const status = cosmosStatus(error);
+    if (status === undefined ? isNetworkFault(error) : TRANSIENT_STATUS.has(status)) {
+      const retryAfterMs = (error as ErrorResponse).retryAfterInMs ?? 0;
+      throw new AuthError(
+        'store_unavailable',
+        503,
+        `We could not ${what} because our session store is busy or unreachable. Please try again in a moment.`,
+        { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) },
+      );
+    }
+    throw error;
+  }
+}
+
+function isNetworkFault(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    (typeof code === 'string' && /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR|ERR_SOCKET|TimeoutError)/.test(code)) ||
+    error.name === 'TimeoutError' ||
+    error.name === 'AbortError' ||
+    /fetch failed|socket hang up|timed? ?out/i.test(error.message)
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * Calling the downstream API (Microsoft Graph by default) on the signed-in
+ * user's behalf, with an access token from the session's token cache.
+ *
+ * MSAL returns the cached token while it is valid and redeems the refresh
+ * token when it is not; the cache plugin then writes the rotated tokens
+ * back. When no token can be had silently the caller gets a 401 with the
+ * login URL.
+ *
+ * @example
+ * ```ts
+ * const { status, body } = await callDownstreamApi(runtime, session);
+ * ```
+ */
+import { AuthError } from './errors';
+import { fromMsalError } from './identity-errors';
+import { createMsalClient } from './msal';
+import type { Runtime } from './runtime';
+import type { SessionRecord } from './session';
+
+export async function callDownstreamApi(runtime: Runtime, session: SessionRecord): Promise<unknown> {
+  const { config } = runtime;
+  const [identity, { tokenCaches }] = await Promise.all([runtime.identity(), runtime.stores()]);
+  const msal = createMsalClient(config, identity, tokenCaches.pluginFor(session.id, session.expiresAt));
+  const account = await msal.getTokenCache().getAccountByHomeId(session.homeAccountId);
+  if (!account) {
+    throw new AuthError('interaction_required', 401, 'Your sign-in has expired for this action. Please sign in again.', {
+      loginUrl: runtime.loginUrl,
+    });
+  }
+  const { accessToken } = await msal.acquireTokenSilent({ account, scopes: config.downstream.scopes }).catch((error: unknown) => {
+    throw fromMsalError(error, runtime.loginUrl);
+  });
+  return fetchJson(config.downstream.url, accessToken);
+}
+
+export async function fetchJson(url: string, accessToken: string): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch {
+    throw new AuthError('downstream_failed', 503, 'The downstream API cannot be reached right now. Please try again in a moment.', {
+      retryAfterSeconds: 10,
+    });
+  }
+  if (!response.ok) {
+    throw new AuthError('downstream_failed', 502, `The downstream API answered with status ${response.status}.`);
+  }
+  try {
+    return await response.json();
+  } catch {
+    throw new AuthError('downstream_failed', 502, 'The downstream API did not answer with JSON.');
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Everything a function needs, built once per instance and reused by every
+ * invocation on it: settings, cookie keys, the Cosmos client, the tenant's
+ * metadata and signing keys. Parts that need the network (Cosmos, the
+ * discovery document) are resolved on first use and, if that fails, tried
+ * again on the next request instead of keeping the failure.
+ *
+ * @example
+ * ```ts
+ * const runtime = getRuntime();
+ * const { sessions } = await runtime.stores();
+ * ```
+ */
+import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { fetchAuthority, resolveAuthorityFromJson, type ResolvedAuthority } from './authority';
+import { loadConfig, type AppConfig } from './config';
+import { CookiePolicy, SessionCookie } from './cookie';
+import { openContainers } from './cosmos';
+import { createKeyRing } from './keys';
+import { ReturnToPolicy } from './redirects';
+import { SessionStore } from './session';
+import { TokenCacheStore } from './token-cache';
+import { TransactionStore } from './transaction';
+
+export interface Stores {
+  sessions: SessionStore;
+  tokenCaches: TokenCacheStore;
+}
+
+export interface Identity extends ResolvedAuthority {
+  /** The tenant's signing keys, fetched on first use and refreshed when an unknown `kid` appears. */
+  keys: JWTVerifyGetKey;
+}
+
+export class Runtime {
+  readonly sessionCookie: SessionCookie;
+  readonly transactions: TransactionStore;
+  readonly returnTo: ReturnToPolicy;
+  readonly loginUrl: string;
+  readonly stores: () => Promise<Stores>;
+  readonly identity: () => Promise<Identity>;
+
+  constructor(readonly config: AppConfig) {
+    const policy = new CookiePolicy(config.cookie.secure);
+    this.sessionCookie = new SessionCookie(createKeyRing(config.cookie.secrets, 'session'), policy);
+    this.transactions = new TransactionStore(createKeyRing(config.cookie.secrets, 'transaction'), policy);
+    this.returnTo = new ReturnToPolicy(config.appOrigin, config.allowedReturnOrigins);
+    this.loginUrl = new URL('/api/login', config.appOrigin).href;
+    this.stores = retryingOnce(async () => {
+      const containers = await openContainers(config.cosmos);
+      return {
+        sessions: new SessionStore(containers.sessions, config.session),
+        tokenCaches: new TokenCacheStore(containers.tokenCache),
+      };
+    });
+    this.identity = retryingOnce(async () => {
+      const authority = config.authorityMetadata
+        ? resolveAuthorityFromJson(config.authority, config.authorityMetadata)
+        : await fetchAuthority(config.authority);
+      return { ...authority, keys: createRemoteJWKSet(new URL(authority.metadata.jwks_uri)) };
+    });
+  }
+}
+
+/** Memoizes a successful result; a failure is not remembered, so the next call tries again. */
+function retryingOnce<T>(create: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= create().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+let instance: Runtime | undefined;
+
+/** The instance's runtime; reads and validates the settings on first call and throws a ConfigError naming every problem. */
+export function getRuntime(): Runtime {
+  instance ??= new Runtime(loadConfig(process.env));
+  return instance;
+}

@@ -1,0 +1,130 @@
+/**
+ * The sign-in flow: starting it at `/api/login` and completing it at
+ * `/api/redirect`.
+ *
+ * Start: PKCE (S256), a fresh state, nonce and session id, all sealed in the
+ * transaction cookie; MSAL builds the authorize URL.
+ * Complete: the transaction must match the returned state and still be
+ * fresh; MSAL redeems the code with the same verifier and nonce; the ID token
+ * is then verified here (msal-node does not); finally the token cache and the
+ * session are created: two Cosmos writes, nothing written for a failed sign-in.
+ *
+ * @example
+ * ```ts
+ * const { location, cookie } = await startSignIn(runtime, { returnTo, prompt: 'create' });
+ * const { location, cookies } = await completeSignIn(runtime, request.query, request.headers.get('cookie'));
+ * ```
+ */
+import type { Cookie } from '@azure/functions';
+import { CryptoProvider } from '@azure/msal-node';
+import { cosmosStatus } from './cosmos';
+import { AuthError } from './errors';
+import { verifyIdToken } from './id-token';
+import { fromMsalError, safeCode } from './identity-errors';
+import { createMsalClient } from './msal';
+import type { Runtime } from './runtime';
+import { newTransaction } from './transaction';
+
+export const PROMPTS = ['login', 'select_account', 'create', 'none'] as const;
+export type Prompt = (typeof PROMPTS)[number];
+
+export interface SignInOptions {
+  /** Absolute URL, already checked by the return-to policy. */
+  returnTo: string;
+  prompt?: Prompt;
+  loginHint?: string;
+}
+
+const pkce = new CryptoProvider();
+
+export async function startSignIn(runtime: Runtime, options: SignInOptions): Promise<{ location: string; cookie: Cookie }> {
+  const { config } = runtime;
+  const identity = await runtime.identity();
+  const { verifier, challenge } = await pkce.generatePkceCodes();
+  const transaction = newTransaction({ returnTo: options.returnTo, codeVerifier: verifier });
+  const location = await createMsalClient(config, identity)
+    .getAuthCodeUrl({
+      redirectUri: config.redirectUri,
+      scopes: config.downstream.scopes,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+      state: transaction.state,
+      nonce: transaction.nonce,
+      prompt: options.prompt,
+      loginHint: options.loginHint,
+    })
+    .catch((error: unknown) => {
+      throw fromMsalError(error, runtime.loginUrl);
+    });
+  return { location, cookie: await runtime.transactions.seal(transaction) };
+}
+
+export async function completeSignIn(
+  runtime: Runtime,
+  query: URLSearchParams,
+  cookieHeader: string | null,
+): Promise<{ location: string; cookies: Cookie[] }> {
+  const { config } = runtime;
+  const providerError = query.get('error');
+  if (providerError) {
+    const cancelled = providerError === 'access_denied';
+    throw new AuthError(
+      'authorization_failed',
+      cancelled ? 401 : 400,
+      cancelled
+        ? 'Sign-in was cancelled or not allowed. You can try again.'
+        : `The sign-in service reported a problem (${safeCode(providerError)}). Please try again.`,
+      { loginUrl: runtime.loginUrl },
+    );
+  }
+  const code = query.get('code');
+  const state = query.get('state');
+  if (!code || !state || code.length > 4096) {
+    throw new AuthError('invalid_request', 400, 'This address is meant for the sign-in service to return to; it is missing its sign-in code.', {
+      loginUrl: runtime.loginUrl,
+    });
+  }
+  const transaction = await runtime.transactions.open(cookieHeader, state);
+  const identity = await runtime.identity();
+  const msal = createMsalClient(config, identity);
+  const result = await msal
+    .acquireTokenByCode({
+      code,
+      redirectUri: config.redirectUri,
+      scopes: config.downstream.scopes,
+      codeVerifier: transaction.codeVerifier,
+      nonce: transaction.nonce,
+      state,
+    })
+    .catch((error: unknown) => {
+      throw fromMsalError(error, runtime.loginUrl);
+    });
+  if (!result.account || !result.idToken) {
+    throw new AuthError('invalid_id_token', 400, 'The sign-in service did not return an ID token. Please try again.');
+  }
+  const claims = await verifyIdToken(result.idToken, {
+    keys: identity.keys,
+    issuer: identity.metadata.issuer,
+    clientId: config.clientId,
+    nonce: transaction.nonce,
+  });
+
+  const { sessions, tokenCaches } = await runtime.stores();
+  const expiresAt = Math.floor(Date.now() / 1000) + config.session.absoluteTimeoutSeconds;
+  await tokenCaches.create(transaction.sessionId, msal.getTokenCache().serialize(), expiresAt).catch((error: unknown) => {
+    if (cosmosStatus(error) === 409) {
+      throw new AuthError('transaction_reused', 400, 'This sign-in has already been completed. Please sign in again.');
+    }
+    throw error;
+  });
+  const session = await sessions
+    .create({ id: transaction.sessionId, homeAccountId: result.account.homeAccountId, claims, idToken: result.idToken })
+    .catch(async (error: unknown) => {
+      await tokenCaches.delete(transaction.sessionId).catch(() => undefined);
+      throw error;
+    });
+  return {
+    location: transaction.returnTo,
+    cookies: [await runtime.sessionCookie.issue(session.id, session.expiresAt), runtime.transactions.clear(state)],
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The login transaction: what `/api/login` must remember until `/api/redirect`.
+ *
+ * It travels in its own encrypted cookie (JWE, `dir` + A256GCM), named after
+ * the transaction's `state`, so two tabs signing in at once each find their
+ * own. The cookie lives at most ten minutes and is cleared by the callback;
+ * the session id it carries is created with a Cosmos `create`, so a replayed
+ * callback is refused even if the cookie was copied.
+ *
+ * @example
+ * ```ts
+ * const tx = newTransaction({ returnTo: 'https://app.contoso.com/api/claims', codeVerifier });
+ * const cookie = await transactions.seal(tx);
+ * // … later, in the callback:
+ * const same = await transactions.open(request.headers.get('cookie'), stateFromQuery);
+ * ```
+ */
+import type { Cookie } from '@azure/functions';
+import { compactDecrypt, CompactEncrypt } from 'jose';
+import { readSingleCookie, type CookiePolicy } from './cookie';
+import { AuthError } from './errors';
+import type { KeyRing } from './keys';
+import { equalStrings, randomToken } from './random';
+
+export const TRANSACTION_LIFETIME_SECONDS = 600;
+
+export interface LoginTransaction {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  /** Where to send the user after sign-in: an absolute URL already checked by the redirect policy. */
+  returnTo: string;
+  /** The id the session will get; random per sign-in. */
+  sessionId: string;
+  /** Seconds since the epoch. */
+  createdAt: number;
+}
+
+/** A fresh transaction: new state, nonce and session id for every sign-in. */
+export function newTransaction(input: Pick<LoginTransaction, 'returnTo' | 'codeVerifier'>, now = Math.floor(Date.now() / 1000)): LoginTransaction {
+  return { ...input, state: randomToken(), nonce: randomToken(), sessionId: randomToken(), createdAt: now };
+}
+
+const STATE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export class TransactionStore {
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly policy: CookiePolicy,
+  ) {}
+
+  cookieName(state: string): string {
+    return this.policy.name(`-tx-${state}`);
+  }
+
+  async seal(transaction: LoginTransaction): Promise<Cookie> {
+    const { kid, key } = this.keys.current;
+    const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(transaction)))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
+      .encrypt(key);
+    return this.policy.set(this.cookieName(transaction.state), jwe, TRANSACTION_LIFETIME_SECONDS);
+  }
+
+  /**
+   * The transaction that `state` names, from this browser's cookies.
+   * Throws an {@link AuthError} a person can act on when it is missing, forged or too old.
+   */
+  async open(cookieHeader: string | null, state: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<LoginTransaction> {
+    if (!STATE_PATTERN.test(state)) {
+      throw new AuthError('state_mismatch', 400, 'This sign-in response does not belong to a sign-in started here.');
+    }
+    const sealed = readSingleCookie(cookieHeader, this.cookieName(state));
+    if (!sealed) {
+      throw new AuthError(
+        'transaction_missing',
+        400,
+        'We could not find the sign-in you started in this browser. It may have finished already or been started elsewhere. Please sign in again.',
+      );
+    }
+    const transaction = await this.decrypt(sealed);
+    if (!transaction || !equalStrings(transaction.state, state)) {
+      throw new AuthError('state_mismatch', 400, 'This sign-in response does not belong to a sign-in started here.');
+    }
+    if (nowSeconds - transaction.createdAt > TRANSACTION_LIFETIME_SECONDS || transaction.createdAt > nowSeconds + 60) {
+      throw new AuthError('transaction_expired', 400, 'The sign-in took too long and expired. Please sign in again.');
+    }
+    return transaction;
+  }
+
+  clear(state: string): Cookie {
+    return this.policy.expire(this.cookieName(state));
+  }
+
+  private async decrypt(sealed: string): Promise<LoginTransaction | undefined> {
+    try {
+      const { plaintext } = await compactDecrypt(
+        sealed,
+        (header) => {
+          const match = this.keys.find(header.kid);
+          if (!match) throw new Error('unknown key');
+          return match.key;
+        },
+        { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] },
+      );
+      const value: unknown = JSON.parse(new TextDecoder().decode(plaintext));
+      return isTransaction(value) ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function isTransaction(value: unknown): value is LoginTransaction {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    ['state', 'nonce', 'codeVerifier', 'returnTo', 'sessionId'].every((key) => typeof candidate[key] === 'string') &&
+    typeof candidate.createdAt === 'number'
+  );
+}
