@@ -29,7 +29,7 @@ export async function callDownstreamApi(runtime: Runtime, session: SessionRecord
     });
   }
   const { accessToken } = await msal.acquireTokenSilent({ account, scopes: config.downstream.scopes }).catch((error: unknown) => {
-    throw fromMsalError(error, runtime.loginUrl);
+    throw fromMsalError(error, runtime.loginUrl, 'silent');
   });
   return fetchJson(config.downstream.url, accessToken);
 }

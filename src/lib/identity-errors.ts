@@ -7,8 +7,14 @@ import { AuthError } from './errors';
 
 const NETWORK_CODES = new Set(['network_error', 'no_network_connectivity', 'endpoints_resolution_error', 'post_request_failed', 'get_request_failed']);
 
-export function fromMsalError(error: unknown, loginUrl: string): AuthError {
+/** `sign-in`: redeeming an authorization code; `silent`: using the token cache. */
+export type MsalStep = 'sign-in' | 'silent';
+
+export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep): AuthError {
   if (error instanceof AuthError) return error;
+  if (step === 'sign-in' && error instanceof ServerError && error.errorCode === 'invalid_grant') {
+    return new AuthError('code_redemption_failed', 400, 'This sign-in was already used or has expired. Please sign in again.', { loginUrl });
+  }
   if (error instanceof InteractionRequiredAuthError || (error instanceof ServerError && error.errorCode === 'invalid_grant')) {
     return new AuthError('interaction_required', 401, 'Your sign-in has expired for this action. Please sign in again.', { loginUrl });
   }

@@ -54,7 +54,7 @@ export async function startSignIn(runtime: Runtime, options: SignInOptions): Pro
       loginHint: options.loginHint,
     })
     .catch((error: unknown) => {
-      throw fromMsalError(error, runtime.loginUrl);
+      throw fromMsalError(error, runtime.loginUrl, 'sign-in');
     });
   return { location, cookie: await runtime.transactions.seal(transaction) };
 }
@@ -97,7 +97,7 @@ export async function completeSignIn(
       state,
     })
     .catch((error: unknown) => {
-      throw fromMsalError(error, runtime.loginUrl);
+      throw fromMsalError(error, runtime.loginUrl, 'sign-in');
     });
   if (!result.account || !result.idToken) {
     throw new AuthError('invalid_id_token', 400, 'The sign-in service did not return an ID token. Please try again.');
