@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type AppUnderTest } from '../helpers/app-under-test';
+import { COOKIE_SECRET, startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { DEFAULT_USERS } from '../helpers/fake-entra';
 import { Browser, logLines } from '../helpers/functions';
 
@@ -38,7 +38,7 @@ describe('the whole browser cycle', () => {
 
     const claims = await browser.call(app.fn.claims, '/api/claims');
     expect(claims.status).toBe(200);
-    const body = claims.json<{ claims: Record<string, unknown>; session: Record<string, string> }>();
+    const body = claims.json<{ claims: Record<string, unknown>; session: { expiresAt: string } }>();
     expect(body.claims).toMatchObject({ email: 'alice@example.com', name: 'Alice Example', tid: app.entra.tenantId });
     expect(Date.parse(body.session.expiresAt)).toBeGreaterThan(Date.now());
 
@@ -142,6 +142,18 @@ describe('the whole browser cycle', () => {
     expect(again.status).toBe(302);
   });
 
+  it('shows the start page with who is signed in, escaped', async () => {
+    const browser = new Browser();
+    const signedOut = await browser.call(app.fn.home, '/api/home');
+    expect(signedOut.status).toBe(200);
+    expect(signedOut.body).toContain('id="sign-up" href="/api/login?prompt=create');
+    await signIn(browser, { oid: '33333333-3333-4333-8333-333333333333', name: '<img src=x onerror=alert(1)>', email: 'eve@example.com' });
+    const signedIn = await browser.call(app.fn.home, '/api/home');
+    expect(signedIn.body).toContain('&#60;img src=x onerror=alert(1)&#62;');
+    expect(signedIn.body).not.toContain('<img');
+    expect(signedIn.headers['content-security-policy']).toContain("default-src 'none'");
+  });
+
   it('never redirects the claims endpoint and answers problem+json without a session', async () => {
     const anonymous = new Browser();
     const claims = await anonymous.call(app.fn.claims, '/api/claims');
@@ -161,7 +173,7 @@ describe('the whole browser cycle', () => {
   it('logs one line per request without tokens, codes, cookies or secrets', () => {
     expect(logLines.length).toBeGreaterThan(10);
     const joined = logLines.join('\n');
-    for (const secret of [app.entra.clientSecret, 'code-', 'at-', 'rt-', 'eyJ', app.env.COOKIE_SECRETS]) {
+    for (const secret of [app.entra.clientSecret, 'code-', 'at-', 'rt-', 'eyJ', COOKIE_SECRET]) {
       expect(joined).not.toContain(secret);
     }
     for (const line of logLines) expect(JSON.parse(line)).toHaveProperty('invocationId');

@@ -2,7 +2,7 @@
  * The app wired to a fake Entra tenant (msw) and a real local Cosmos DB API:
  * what function-level tests start in `beforeAll` and stop in `afterAll`.
  */
-import { setupServer, type SetupServerApi } from 'msw/node';
+import { setupServer } from 'msw/node';
 import type { RegisteredFunction } from '../../src/lib/registry';
 import { startCosmos, type LocalCosmos } from './cosmos-server';
 import { FakeEntra } from './fake-entra';
@@ -13,7 +13,7 @@ export const COOKIE_SECRET = 'first-cookie-secret-0123456789abcdef';
 export interface AppUnderTest {
   entra: FakeEntra;
   cosmos: LocalCosmos;
-  msw: SetupServerApi;
+  msw: ReturnType<typeof setupServer>;
   fn: Record<'login' | 'redirect' | 'claims' | 'me' | 'logout', RegisteredFunction> & Record<string, RegisteredFunction>;
   env: Record<string, string>;
   stop(): Promise<void>;

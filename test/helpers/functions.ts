@@ -2,20 +2,15 @@
  * Calling the registered functions the way the host does, and a tiny browser
  * (a cookie jar) to walk through redirects and cookies.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { HttpRequest, InvocationContext, type Cookie, type HttpResponseInit } from '@azure/functions';
+import { importFunctionModules } from '../../dev/functions-host';
 import type { RegisteredFunction } from '../../src/lib/registry';
 
 export const APP_ORIGIN = 'http://localhost:7071';
 
 /** Imports every module in src/functions and returns the route table by function name. */
 export async function loadFunctions(): Promise<Record<string, RegisteredFunction>> {
-  const directory = join(__dirname, '../../src/functions');
-  for (const file of readdirSync(directory).filter((name) => name.endsWith('.ts'))) {
-    await import(join(directory, file));
-  }
-  const { routeTable } = await import('../../src/lib/registry');
+  const routeTable = await importFunctionModules();
   return Object.fromEntries(routeTable.map((entry) => [entry.name, entry]));
 }
 
