@@ -1,8 +1,8 @@
-import { describeSession, requireSession } from '../lib/current-user';
+import { describeCaller, requireCaller } from '../lib/current-user';
 import { defineFunction } from '../lib/registry';
 import { getRuntime } from '../lib/runtime';
 
-/** GET /api/claims : the signed-in user's ID token claims and session times, or 401 problem+json. */
+/** GET /api/claims : the caller's claims (session cookie or bearer token) and when that ends, or 401 problem+json. */
 export default defineFunction({
   name: 'claims',
   route: 'claims',
@@ -10,7 +10,7 @@ export default defineFunction({
   audience: 'api',
   async handler(request) {
     const runtime = getRuntime();
-    const session = await requireSession(runtime, request.headers.get('cookie'));
-    return { status: 200, jsonBody: describeSession(session, runtime.config.session.idleTimeoutSeconds) };
+    const caller = await requireCaller(runtime, request);
+    return { status: 200, jsonBody: describeCaller(caller, runtime.config.session.idleTimeoutSeconds) };
   },
 });

@@ -1,9 +1,9 @@
-import { requireSession } from '../lib/current-user';
+import { requireCaller } from '../lib/current-user';
 import { callDownstreamApi } from '../lib/downstream';
 import { defineFunction } from '../lib/registry';
 import { getRuntime } from '../lib/runtime';
 
-/** GET /api/me : calls the downstream API (Microsoft Graph /me by default) as the signed-in user. */
+/** GET /api/me : calls the downstream API (Microsoft Graph /me by default) as the caller. */
 export default defineFunction({
   name: 'me',
   route: 'me',
@@ -11,7 +11,7 @@ export default defineFunction({
   audience: 'api',
   async handler(request) {
     const runtime = getRuntime();
-    const session = await requireSession(runtime, request.headers.get('cookie'));
-    return { status: 200, jsonBody: await callDownstreamApi(runtime, session) };
+    const caller = await requireCaller(runtime, request);
+    return { status: 200, jsonBody: await callDownstreamApi(runtime, caller) };
   },
 });

@@ -1,17 +1,26 @@
 /**
- * Who is calling: the session named by a valid session cookie.
+ * Who is calling: a browser with a session cookie, or a headless client with
+ * a bearer access token.
  *
- * One point read per request. The idle clock slides at most once per few
- * minutes (see `SessionStore.touch`), so most reads write nothing.
+ * Cookie callers cost one Cosmos point read; the idle clock slides at most
+ * once per few minutes (see `SessionStore.touch`), so most reads write
+ * nothing. Bearer callers cost no Cosmos call at all: the token is verified
+ * against the tenant's keys, which are cached per instance.
  *
  * @example
  * ```ts
- * const session = await requireSession(runtime, request.headers.get('cookie')); // or throws 401
+ * const caller = await requireCaller(runtime, request); // or throws 401
+ * return { jsonBody: describeCaller(caller, runtime.config.session.idleTimeoutSeconds) };
  * ```
  */
+import type { HttpRequest } from '@azure/functions';
+import type { JWTPayload } from 'jose';
+import { bearerToken, verifyAccessToken } from './access-token';
 import { AuthError } from './errors';
 import type { Runtime } from './runtime';
 import type { SessionRecord } from './session';
+
+export type Caller = { kind: 'session'; session: SessionRecord } | { kind: 'bearer'; claims: JWTPayload; token: string };
 
 export async function findSession(runtime: Runtime, cookieHeader: string | null): Promise<SessionRecord | undefined> {
   const sessionId = await runtime.sessionCookie.read(cookieHeader);
@@ -22,22 +31,44 @@ export async function findSession(runtime: Runtime, cookieHeader: string | null)
   return session;
 }
 
-export async function requireSession(runtime: Runtime, cookieHeader: string | null): Promise<SessionRecord> {
-  const session = await findSession(runtime, cookieHeader);
+/** A bearer token, when sent, decides alone: a bad token is refused even if a cookie is present too. */
+export async function requireCaller(runtime: Runtime, request: HttpRequest): Promise<Caller> {
+  const token = bearerToken(request.headers.get('authorization'));
+  if (token) {
+    const identity = await runtime.identity();
+    const claims = await verifyAccessToken(token, {
+      keys: identity.keys,
+      issuer: identity.metadata.issuer,
+      audiences: runtime.config.api.audiences,
+      scope: runtime.config.api.requiredScope,
+    });
+    return { kind: 'bearer', claims, token };
+  }
+  const session = await findSession(runtime, request.headers.get('cookie'));
   if (!session) {
     throw new AuthError('not_signed_in', 401, 'You are not signed in, or your session has ended. Sign in to continue.', {
       loginUrl: runtime.loginUrl,
+      wwwAuthenticate: 'Bearer',
     });
   }
-  return session;
+  return { kind: 'session', session };
 }
 
-/** The claims endpoint's body: the ID token claims and when the session ends. */
-export function describeSession(session: SessionRecord, idleTimeoutSeconds: number) {
+/** The claims endpoint's body, the same shape for both kinds of caller. */
+export function describeCaller(caller: Caller, idleTimeoutSeconds: number) {
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+  if (caller.kind === 'bearer') {
+    const { iat = 0, exp = 0 } = caller.claims;
+    return {
+      claims: caller.claims,
+      session: { authenticatedWith: 'bearer', createdAt: iso(iat), expiresAt: iso(exp), absoluteExpiresAt: iso(exp) },
+    };
+  }
+  const { session } = caller;
   return {
     claims: session.claims,
     session: {
+      authenticatedWith: 'cookie',
       createdAt: iso(session.createdAt),
       expiresAt: iso(Math.min(session.expiresAt, session.lastSeenAt + idleTimeoutSeconds)),
       absoluteExpiresAt: iso(session.expiresAt),

@@ -16,9 +16,26 @@ import { AuthError } from './errors';
 import { fromMsalError } from './identity-errors';
 import { createMsalClient } from './msal';
 import type { Runtime } from './runtime';
+import type { Caller } from './current-user';
 import type { SessionRecord } from './session';
 
-export async function callDownstreamApi(runtime: Runtime, session: SessionRecord): Promise<unknown> {
+export async function callDownstreamApi(runtime: Runtime, caller: Caller): Promise<unknown> {
+  const accessToken = caller.kind === 'session' ? await tokenForSession(runtime, caller.session) : await tokenOnBehalfOf(runtime, caller.token);
+  return fetchJson(runtime.config.downstream.url, accessToken);
+}
+
+async function tokenOnBehalfOf(runtime: Runtime, assertion: string): Promise<string> {
+  const msal = createMsalClient(runtime.config, await runtime.identity());
+  const result = await msal
+    .acquireTokenOnBehalfOf({ oboAssertion: assertion, scopes: runtime.config.downstream.scopes })
+    .catch((error: unknown) => {
+      throw fromMsalError(error, runtime.loginUrl, 'silent');
+    });
+  if (!result) throw new AuthError('interaction_required', 401, 'No token could be obtained for the downstream API.');
+  return result.accessToken;
+}
+
+async function tokenForSession(runtime: Runtime, session: SessionRecord): Promise<string> {
   const { config } = runtime;
   const [identity, { tokenCaches }] = await Promise.all([runtime.identity(), runtime.stores()]);
   const msal = createMsalClient(config, identity, tokenCaches.pluginFor(session.id, session.expiresAt));
@@ -31,10 +48,10 @@ export async function callDownstreamApi(runtime: Runtime, session: SessionRecord
   const { accessToken } = await msal.acquireTokenSilent({ account, scopes: config.downstream.scopes }).catch((error: unknown) => {
     throw fromMsalError(error, runtime.loginUrl, 'silent');
   });
-  return fetchJson(config.downstream.url, accessToken);
+  return accessToken;
 }
 
-export async function fetchJson(url: string, accessToken: string): Promise<unknown> {
+async function fetchJson(url: string, accessToken: string): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(url, {
