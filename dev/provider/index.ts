@@ -1,0 +1,312 @@
+/**
+ * A local OpenID provider shaped like a Microsoft Entra External ID tenant, for newcomers
+ * without a tenant and for the end-to-end tests. Development only: it is a dev dependency and
+ * is never deployed. Built on `oidc-provider` 9 (OpenID Certified); this module only configures
+ * it, adds Entra's URL layout, claims and quirks, and renders the pages.
+ *
+ * ## Use
+ *
+ * ```ts
+ * const idp = await startProvider({ dataDir: '.dev', clients: [DEV_WEB_CLIENT, DEV_DEVICE_CLIENT] });
+ * // the app process: NODE_EXTRA_CA_CERTS=<idp.caCertPath>, AUTHORITY=<idp.authority>,
+ * //                  AUTHORITY_METADATA=<idp.metadata>, DOWNSTREAM_API_URL=<idp.downstreamApiUrl>
+ * await idp.close();
+ * ```
+ *
+ * MSAL is configured exactly as against a real tenant: `auth.authority = idp.authority`,
+ * `auth.knownAuthorities = [new URL(idp.authority).host]`, `auth.authorityMetadata = idp.metadata`,
+ * default (AAD) protocol mode.
+ *
+ * ## URLs (Entra's layout; `T` = tenant id)
+ *
+ * | what | path |
+ * | --- | --- |
+ * | issuer | `https://localhost:PORT/T/v2.0` |
+ * | discovery | `/T/v2.0/.well-known/openid-configuration` |
+ * | authorize | `/T/oauth2/v2.0/authorize` |
+ * | token | `/T/oauth2/v2.0/token` (also accepts MSAL's `grant_type=device_code`) |
+ * | sign-out (end_session_endpoint) | `/T/oauth2/v2.0/logout` |
+ * | device authorization (MSAL: token endpoint with `/token` -> `/devicecode`) | `/T/oauth2/v2.0/devicecode` |
+ * | device verification page (`verification_uri`) | `/T/oauth2/v2.0/deviceauth` |
+ * | JWKS | `/T/discovery/v2.0/keys` |
+ * | userinfo | `/T/openid/v2.0/userinfo` |
+ * | Graph stand-in (downstream API) | `GET /T/graph/v1.0/me` |
+ *
+ * ## Scopes, resources and audiences
+ *
+ * One resource per request, as in Entra (asking for two resources at once is `invalid_scope`).
+ *
+ * - `openid profile offline_access` (`email` too): OIDC scopes. Alone they give an opaque access
+ *   token good only for the userinfo endpoint.
+ * - `User.Read` (or `https://graph.microsoft.com/User.Read`): the Graph stand-in. Access token:
+ *   RS256 JWT, `aud` = `00000003-0000-0000-c000-000000000000` (Graph's app id), `scp` = `User.Read`.
+ *   `GET {downstreamApiUrl}` with it returns `{ id, displayName, mail, userPrincipalName }`; 401 without
+ *   a valid one, 403 without `User.Read`.
+ * - `api://<clientId>/access_as_user` for any registered client id: the app's own exposed API
+ *   (headless device-code clients calling the app). Access token: RS256 JWT, `aud` = `<clientId>`
+ *   (as Entra's v2 tokens), `scp` = `access_as_user`, `iss` = the issuer, signed with the keys at
+ *   `jwks_uri`.
+ *
+ * Access tokens (JWT) carry `iss, aud, sub, oid, tid, azp, azpacr, scp, name, preferred_username,
+ * ver: "2.0", iat, nbf, exp, jti`, header `typ: "JWT"`, `kid`. ID tokens carry `iss, aud (client id),
+ * sub, oid, tid, name, preferred_username, email, ver: "2.0", nonce, iat, exp, auth_time, sid`.
+ * `sub` is pairwise (per user and application) and is NOT the `oid`, as in Entra. Token responses
+ * carry `client_info` (base64url of `{"uid":oid,"utid":tenantId}`), so MSAL's `homeAccountId` is
+ * `<oid>.<tenantId>`. Every client gets a refresh token; refreshing returns a new one.
+ * No consent page: permissions count as admin-consented (as in a typical External ID app).
+ *
+ * ## Pages and their selectors (for Playwright)
+ *
+ * - Sign-in (`prompt=login` forces it; `login_hint` prefills the email): form `#signin-form`,
+ *   `#email`, `#password`, submit `#signin-submit`, error `#error` (text "Your account or
+ *   password is incorrect."), link to sign-up `#create-account` ("No account? Create one").
+ * - Sign-up (`prompt=create` opens it directly): form `#signup-form`, `#email`, `#displayName`,
+ *   `#password`, submit `#signup-submit`, error `#error`, link back `#signin-link`.
+ * - Email verification (after sign-up): the code is shown in `#otp-display`; type it into `#otp`,
+ *   submit `#verify-submit`; error `#error`.
+ * - Device code entry (`verification_uri`): `#user_code`, submit `#device-code-submit`, error `#error`;
+ *   then confirmation: `#device-user-code`, `#device-confirm` (continue), `#device-abort`; then the
+ *   sign-in pages above; then `#device-success`.
+ * - Sign-out: submits itself (no question asked); without JavaScript click `#signout-submit`.
+ *   Lands on `post_logout_redirect_uri` (given with `client_id` or `id_token_hint`, or alone when it
+ *   is registered to exactly one client), else on `#signed-out`.
+ * - Errors: `#error-title`, `#error-code`, `#error-description`.
+ *
+ * Cookies are named `lidp_*` (distinct from the app's `fnauth*`: localhost cookies ignore ports).
+ * State (sessions, codes, refresh tokens) lives in memory and dies with the process; the TLS
+ * certificate, the signing key and (with `persistUsers`) signed-up users are kept in `dataDir`.
+ */
+import { createPublicKey } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
+import type * as Oidc from 'oidc-provider';
+import { buildConfiguration, entraResponses, type OidcModule, type ProviderClient } from './configuration';
+import { importEsm } from './esm';
+import { createGraphMeHandler } from './graph';
+import { httpsGetText, readBody, replay, sendHtml } from './http';
+import { createInteractionHandler } from './interactions';
+import { loadOrCreateSigningKey, loadOrCreateTls } from './keys';
+import { errorPage } from './pages';
+import { DEMO_USERS, UserStore, type DemoUser } from './users';
+
+export { DEMO_USERS, UserStore, type DemoUser, type UserRecord } from './users';
+export { GRAPH_APP_ID, type ProviderClient } from './configuration';
+
+/** The tenant id used unless one is given (a fixed GUID, so settings stay valid across runs). */
+export const DEFAULT_TENANT_ID = '5f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+
+/** The app registration that `local.settings.json` of a local run uses (confidential web app). */
+export const DEV_WEB_CLIENT: Readonly<ProviderClient> = Object.freeze({
+  clientId: '0c6a6c54-5b0f-4b83-9a3e-1f2d3c4b5a69',
+  clientSecret: 'local-dev-secret-not-for-production',
+  redirectUris: ['http://localhost:7071/api/redirect'],
+  postLogoutRedirectUris: ['http://localhost:7071/api/home', 'http://localhost:7071/'],
+  clientName: 'Functions app (local)',
+});
+
+/** A public client for the device code flow (like the Entra device-code sample's registration). */
+export const DEV_DEVICE_CLIENT: Readonly<ProviderClient> = Object.freeze({
+  clientId: '7d3b2a19-6e4f-4c5d-8b1a-2f3e4d5c6b7a',
+  redirectUris: [],
+  postLogoutRedirectUris: [],
+  publicClient: true,
+  clientName: 'Device code client (local)',
+});
+
+export interface ProviderOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Address to listen on; URLs always say `localhost`. Default `127.0.0.1`. */
+  host?: string;
+  /** Folder for the certificate, the signing key and saved users (e.g. `.dev/`, git-ignored). */
+  dataDir: string;
+  tenantId?: string;
+  clients: ProviderClient[];
+  /** Access token lifetime; default 3600. MSAL refreshes tokens within 5 minutes of expiry. */
+  accessTokenTtlSeconds?: number;
+  /** Users to start with; default {@link DEMO_USERS}. */
+  users?: DemoUser[];
+  /** Keep users who sign up in `<dataDir>/users.json` across runs. Default false. */
+  persistUsers?: boolean;
+  /** `interval` of device code responses (Entra: 5). Tests use 1. */
+  deviceCodeIntervalSeconds?: number;
+  /**
+   * `entra` (default): each refresh returns a new refresh token and the old one stays valid until
+   * it expires, as Entra does. `strict`: one-time refresh tokens; reusing one revokes the grant
+   * (oidc-provider's rotation; useful to expose lost rotations).
+   */
+  refreshTokenRotation?: 'entra' | 'strict';
+  /** Called for each request: `(method, path, status)`. */
+  onRequest?: (method: string, path: string, status: number) => void;
+}
+
+export interface LocalProvider {
+  /** `https://localhost:PORT` */
+  origin: string;
+  port: number;
+  tenantId: string;
+  /** MSAL authority: `https://localhost:PORT/<tenantId>/` */
+  authority: string;
+  /** `https://localhost:PORT/<tenantId>/v2.0` */
+  issuer: string;
+  /** `<authority>v2.0/.well-known/openid-configuration` */
+  discoveryUrl: string;
+  /** The discovery document as a JSON string (MSAL `authorityMetadata`, AUTHORITY_METADATA). */
+  metadata: string;
+  jwksUri: string;
+  /** The Graph stand-in: `https://localhost:PORT/<tenantId>/graph/v1.0/me` */
+  downstreamApiUrl: string;
+  /** Scopes for {@link downstreamApiUrl}: `['User.Read']`. */
+  downstreamApiScopes: string[];
+  /** `api://<clientId>/access_as_user`, the exposed API scope of a client. */
+  apiScope(clientId: string): string;
+  /** The self-signed certificate (PEM file) to trust: NODE_EXTRA_CA_CERTS for the app process. */
+  caCertPath: string;
+  /** Its PEM text, for in-process clients (`https.request({ ca })`). */
+  caCert: string;
+  users: UserStore;
+  clients: readonly ProviderClient[];
+  close(): Promise<void>;
+}
+
+
+export async function startProvider(options: ProviderOptions): Promise<LocalProvider> {
+  const tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
+  const host = options.host ?? '127.0.0.1';
+  validateClients(options.clients);
+
+  const [oidc, jose, tls] = await Promise.all([
+    importEsm<OidcModule>('oidc-provider'),
+    importEsm<typeof import('jose')>('jose'),
+    loadOrCreateTls(options.dataDir),
+  ]);
+  const signingJwk = loadOrCreateSigningKey(options.dataDir);
+  const publicKey = createPublicKey({ key: signingJwk, format: 'jwk' });
+  const users = new UserStore(options.users ?? DEMO_USERS, options.persistUsers ? join(options.dataDir, 'users.json') : undefined);
+
+  const server = https.createServer({ cert: tls.cert, key: tls.key });
+  const sockets = new Set<Socket>();
+  server.on('secureConnection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `https://localhost:${port}`;
+  const base = `/${tenantId}`;
+  const issuer = `${origin}${base}/v2.0`;
+  const authority = `${origin}${base}/`;
+  const discoveryPath = `${base}/v2.0/.well-known/openid-configuration`;
+  const tokenPath = `${base}/oauth2/v2.0/token`;
+  const logoutPath = `${base}/oauth2/v2.0/logout`;
+  const graphMePath = `${base}/graph/v1.0/me`;
+  const interactionPrefix = `${base}/interaction/`;
+
+  const settings = {
+    oidc,
+    tenantId,
+    base,
+    interactionPrefix,
+    clients: options.clients,
+    users,
+    signingJwk: signingJwk as Oidc.JWK,
+    accessTokenTtl: options.accessTokenTtlSeconds ?? 3600,
+    deviceCodeInterval: options.deviceCodeIntervalSeconds ?? 5,
+    rotation: options.refreshTokenRotation ?? 'entra',
+  } as const;
+  const provider = new oidc.Provider(issuer, buildConfiguration(settings));
+  provider.use(entraResponses(provider, settings));
+  const providerCallback = provider.callback();
+  const handleInteraction = createInteractionHandler({ provider, users, clients: options.clients, interactionPrefix });
+  const handleGraphMe = createGraphMeHandler({ jose, publicKey, issuer, baseUrl: `${origin}${base}`, users });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', origin);
+    const path = url.pathname;
+    if (path === discoveryPath) {
+      req.url = `/.well-known/openid-configuration${url.search}`;
+      return providerCallback(req, res);
+    }
+    if (path.startsWith(interactionPrefix)) return handleInteraction(req, res, url);
+    if (path === graphMePath) return handleGraphMe(req, res);
+    if (path === tokenPath && req.method === 'POST') {
+      // MSAL sends grant_type=device_code (Entra accepts it); oidc-provider wants the RFC 8628 URN.
+      const body = await readBody(req);
+      const form = new URLSearchParams(body.toString('utf8'));
+      if (form.get('grant_type') === 'device_code') form.set('grant_type', 'urn:ietf:params:oauth:grant-type:device_code');
+      return providerCallback(replay(req, Buffer.from(form.toString())), res);
+    }
+    if (path === logoutPath && req.method === 'GET') {
+      // Entra honours post_logout_redirect_uri alone; oidc-provider needs the client named.
+      const target = url.searchParams.get('post_logout_redirect_uri');
+      if (target && !url.searchParams.has('client_id') && !url.searchParams.has('id_token_hint')) {
+        const owners = options.clients.filter((client) => client.postLogoutRedirectUris.includes(target));
+        if (owners.length === 1 && owners[0]) {
+          url.searchParams.set('client_id', owners[0].clientId);
+          req.url = `${url.pathname}${url.search}`;
+        }
+      }
+    }
+    return providerCallback(req, res);
+  }
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? 'GET';
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    res.on('finish', () => options.onRequest?.(method, path, res.statusCode));
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendHtml(res, 500, errorPage({ error: 'server_error', description: (error as Error).message }));
+    });
+  });
+
+  const discoveryUrl = `${issuer}/.well-known/openid-configuration`;
+  const metadata = await httpsGetText(discoveryUrl, tls.cert);
+
+  return {
+    origin,
+    port,
+    tenantId,
+    authority,
+    issuer,
+    discoveryUrl,
+    metadata,
+    jwksUri: `${origin}${base}/discovery/v2.0/keys`,
+    downstreamApiUrl: `${origin}${graphMePath}`,
+    downstreamApiScopes: ['User.Read'],
+    apiScope: (clientId: string) => `api://${clientId}/access_as_user`,
+    caCertPath: tls.caCertPath,
+    caCert: tls.cert,
+    users,
+    clients: options.clients,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+    },
+  };
+}
+
+function validateClients(clients: readonly ProviderClient[]) {
+  const seen = new Set<string>();
+  for (const client of clients) {
+    if (!client.clientId) throw new Error('Each client needs a clientId.');
+    if (seen.has(client.clientId)) throw new Error(`Client ${client.clientId} is listed twice.`);
+    seen.add(client.clientId);
+    if (!client.publicClient && !client.clientSecret) {
+      throw new Error(`Client ${client.clientId} needs a clientSecret (or publicClient: true).`);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * `npm run dev`: starts the local stack and says what runs where. Ctrl-C stops it all.
+ *
+ * Ports: FUNCTIONS_PORT (7071), PROVIDER_PORT (8443), COSMOS_PORT (8091).
+ * COSMOS_ENDPOINT (+ COSMOS_KEY) uses a real account or the emulator instead of the local Cosmos DB API.
+ */
+import { DEMO_USERS, PortInUseError, startLocalStack } from './local-stack';
+
+const port = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+
+async function main() {
+  const stack = await startLocalStack({
+    functionsPort: port('FUNCTIONS_PORT'),
+    providerPort: port('PROVIDER_PORT'),
+    cosmosPort: port('COSMOS_PORT'),
+  });
+  const users = DEMO_USERS.map((user) => `    ${user.email.padEnd(22)} password: ${user.password}`).join('\n');
+  console.log(`
+Local sign-in stack is running.
+
+  Open:            ${stack.urls.home}
+  Sign in:         ${stack.urls.login}
+  Functions:       ${stack.urls.functions}  (${stack.functionsHost === 'func' ? 'func start' : 'built-in development host; install Azure Functions Core Tools to use func start'})
+  OpenID provider: ${stack.urls.authority}  (self-signed certificate: ${stack.provider.caCertPath})
+  Cosmos DB API:   ${stack.urls.cosmos}${process.env.COSMOS_ENDPOINT ? '' : '  (in memory: sessions end when you stop)'}
+  Data folder:     ${stack.dataDir}  (certificate, signing key, cookie secret, signed-up users)
+
+  Demo users:
+${users}
+  Or choose "Sign up" to create your own; the email code is shown on the page.
+
+  Headless (device code): npx tsx src/cli/main.ts login --authority ${stack.urls.authority} --client-id ${stack.deviceClientId} --scope api://${stack.settings.CLIENT_ID}/access_as_user --api ${stack.urls.functions.replace(/\/api$/, '')}
+    (with NODE_EXTRA_CA_CERTS=${stack.provider.caCertPath})
+
+Press Ctrl-C to stop.
+`);
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    void stack.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof PortInUseError ? error.message : `Could not start the local stack: ${(error as Error).message}`);
+  process.exit(1);
+});
