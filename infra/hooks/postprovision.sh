@@ -1,0 +1,69 @@
+#!/bin/sh
+# After `azd provision`: the External ID tenant has no subscription, so the deployment could not
+# touch the app registration there. Print the URIs it needs and, when asked to
+# (ENTRA_UPDATE_REDIRECT_URIS=true), add them through Microsoft Graph with the Azure CLI.
+# azd passes its environment, including the outputs of infra/main.bicep, as variables.
+# Nothing here may fail the deployment: every problem is reported and the script exits 0.
+
+redirect_uri="${REDIRECT_URI:-}"
+logout_uri="${POST_LOGOUT_REDIRECT_URI:-}"
+tenant_domain="${TENANT_SUBDOMAIN:-<tenant-subdomain>}.onmicrosoft.com"
+client_id="${CLIENT_ID:-}"
+
+if [ -z "$redirect_uri" ] || [ -z "$logout_uri" ] || [ -z "$client_id" ]; then
+  echo "postprovision: REDIRECT_URI, POST_LOGOUT_REDIRECT_URI or CLIENT_ID is not in the azd environment; nothing to do."
+  exit 0
+fi
+
+echo
+echo "In the External ID tenant ($tenant_domain), app registration $client_id,"
+echo "add these under Authentication > Web > Redirect URIs:"
+echo "  $redirect_uri"
+echo "  $logout_uri"
+echo
+
+case "${ENTRA_UPDATE_REDIRECT_URIS:-}" in
+  true | TRUE | True | 1 | yes) ;;
+  *)
+    echo "To have this step add them for you: az login --tenant $tenant_domain --allow-no-subscriptions"
+    echo "then azd env set ENTRA_UPDATE_REDIRECT_URIS true, and run azd provision again."
+    exit 0
+    ;;
+esac
+
+if ! command -v az >/dev/null 2>&1; then
+  echo "postprovision: the Azure CLI (az) is not installed; add the URIs by hand."
+  exit 0
+fi
+
+app_url="https://graph.microsoft.com/v1.0/applications(appId='$client_id')"
+
+# Succeeds only when the Azure CLI is signed in to the tenant that holds this registration.
+if ! existing=$(az rest --method get --url "$app_url?\$select=web" --query "web.redirectUris[]" --output tsv 2>/dev/null); then
+  echo "postprovision: could not read app $client_id through Microsoft Graph."
+  echo "Sign the Azure CLI in to the External ID tenant (az login --tenant $tenant_domain --allow-no-subscriptions) and run azd provision again, or add the URIs by hand."
+  exit 0
+fi
+existing=$(printf '%s\n' "$existing" | tr -d '\r' | sed '/^$/d')
+
+missing=0
+for uri in "$redirect_uri" "$logout_uri"; do
+  printf '%s\n' "$existing" | grep -Fqx -- "$uri" || missing=1
+done
+if [ "$missing" -eq 0 ]; then
+  echo "postprovision: both URIs are already registered."
+  exit 0
+fi
+
+# Keep every URI already registered (other environments, localhost) and add ours.
+body=$(printf '%s\n%s\n%s\n' "$existing" "$redirect_uri" "$logout_uri" | sed '/^$/d' | awk '
+  BEGIN { ORS = ""; print "{\"web\":{\"redirectUris\":[" }
+  !seen[$0]++ { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print (n++ ? "," : "") "\"" $0 "\"" }
+  END { print "]}}" }')
+
+if az rest --method patch --url "$app_url" --headers "Content-Type=application/json" --body "$body" --output none; then
+  echo "postprovision: redirect URIs added to app $client_id."
+else
+  echo "postprovision: Microsoft Graph refused the update (the signed-in account needs Application.ReadWrite.All or to own the app); add the URIs by hand."
+fi
+exit 0
