@@ -54,12 +54,8 @@ export function discoveryUrl(authority: string): string {
 }
 
 export function resolveAuthorityFromJson(authority: string, metadataJson: string): ResolvedAuthority {
-  const metadata = JSON.parse(metadataJson) as OpenIdMetadata;
-  for (const key of ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
-    if (typeof metadata[key] !== 'string' || !URL.canParse(metadata[key])) {
-      throw new AuthError('misconfigured', 500, 'The identity provider published an unusable discovery document.');
-    }
-  }
+  const metadata = parseMetadata(metadataJson);
+  if (!metadata) throw new AuthError('misconfigured', 500, 'The identity provider published an unusable discovery document.');
   const normalized = normalizeAuthority(authority);
   const hosts = [normalized, metadata.issuer, metadata.authorization_endpoint, metadata.token_endpoint]
     .concat(metadata.end_session_endpoint ? [metadata.end_session_endpoint] : [])
@@ -67,7 +63,23 @@ export function resolveAuthorityFromJson(authority: string, metadataJson: string
   return { authority: normalized, metadata, metadataJson, knownAuthorities: [...new Set(hosts)] };
 }
 
-/** Fetches the discovery document; a provider that cannot be reached gives a 503. */
+function parseMetadata(json: string): OpenIdMetadata | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const metadata = value as OpenIdMetadata;
+  const required = ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const;
+  return required.every((key) => typeof metadata[key] === 'string' && URL.canParse(metadata[key])) ? metadata : undefined;
+}
+
+/**
+ * Fetches the discovery document. A provider that cannot be reached, or
+ * something else answering in its place (a proxy's error page), gives a 503.
+ */
 export async function fetchAuthority(authority: string, fetchImpl: typeof fetch = fetch): Promise<ResolvedAuthority> {
   let response: Response;
   try {
@@ -75,8 +87,9 @@ export async function fetchAuthority(authority: string, fetchImpl: typeof fetch 
   } catch {
     throw identityProviderUnavailable();
   }
-  if (!response.ok) throw identityProviderUnavailable();
-  return resolveAuthorityFromJson(authority, await response.text());
+  const body = response.ok ? await response.text().catch(() => '') : '';
+  if (!parseMetadata(body)) throw identityProviderUnavailable();
+  return resolveAuthorityFromJson(authority, body);
 }
 
 function identityProviderUnavailable(): AuthError {

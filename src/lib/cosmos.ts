@@ -95,7 +95,7 @@ function isNetworkFault(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   return (
-    (typeof code === 'string' && /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR|ERR_SOCKET|TimeoutError)/.test(code)) ||
+    (typeof code === 'string' && /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ENETDOWN|UND_ERR|ERR_SOCKET|TimeoutError)/.test(code)) ||
     error.name === 'TimeoutError' ||
     error.name === 'AbortError' ||
     /fetch failed|socket hang up|timed? ?out/i.test(error.message)

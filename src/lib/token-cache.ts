@@ -96,14 +96,15 @@ class SessionCachePlugin implements ICachePlugin {
   private async write(local: string): Promise<void> {
     let next = local;
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
+      // Only sign-in creates a cache document; one that is gone belongs to a session that ended, and stays gone.
+      const etag = this.etag;
+      if (!etag) return;
       try {
         const item = this.container.item(this.sessionId, this.sessionId);
         const record = { id: this.sessionId, cache: next, ttl: ttlUntil(this.expiresAt) };
-        const { resource } = this.etag
-          ? await cosmosCall('save your tokens', () =>
-              item.replace<TokenCacheRecord>(record, { accessCondition: { type: 'IfMatch', condition: this.etag! } }),
-            )
-          : await cosmosCall('save your tokens', () => this.container.items.create<TokenCacheRecord>(record));
+        const { resource } = await cosmosCall('save your tokens', () =>
+          item.replace<TokenCacheRecord>(record, { accessCondition: { type: 'IfMatch', condition: etag } }),
+        );
         this.base = next;
         this.etag = resource?._etag;
         return;
@@ -111,9 +112,9 @@ class SessionCachePlugin implements ICachePlugin {
         const status = cosmosStatus(error);
         // 404: the session was signed out meanwhile; writing would resurrect an orphan.
         if (status === 404) return;
-        if (status !== 412 && status !== 409) throw error;
+        if (status !== 412) throw error;
         const remote = await this.store.read(this.sessionId);
-        if (!remote) return;
+        if (!remote?._etag) return;
         next = mergeCaches(this.base, next, remote.cache);
         this.base = remote.cache;
         this.etag = remote._etag;

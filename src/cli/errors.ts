@@ -1,0 +1,122 @@
+/**
+ * How the command-line client ends: one exit code per kind of ending, and the
+ * one place MSAL's errors become sentences a person can act on.
+ *
+ * Only MSAL's error *codes* are looked at, never its messages, and a provider
+ * error code is echoed only when it looks like one (see `safeCode`): nothing a
+ * server or MSAL writes can carry a token into the terminal.
+ *
+ * @example
+ * ```ts
+ * throw new CliError(EXIT.loginRequired, 'You are not signed in. Run `fnauth login` first.');
+ * ```
+ */
+import { AuthError as MsalError, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
+import { safeCode } from '../lib/identity-errors';
+import type { ProviderError } from './network';
+
+/** Exit codes; `fnauth --help` and docs/headless.md list them too. */
+export const EXIT = {
+  ok: 0,
+  /** A bug or an answer nobody planned for. */
+  failure: 1,
+  /** Bad flags or settings. */
+  usage: 2,
+  /** Not signed in, or the refresh token no longer works: run `login`. */
+  loginRequired: 3,
+  /** The device code expired before the user finished signing in. */
+  codeExpired: 4,
+  /** The user declined the sign-in. */
+  declined: 5,
+  /** The tenant answered `slow_down`, which MSAL treats as the end of the flow. */
+  slowDown: 6,
+  /** The sign-in service or the API cannot be reached. */
+  network: 7,
+  /** The API answered with a status other than 2xx. */
+  apiError: 8,
+  /** The tenant refused the request (client id, scope, app registration settings). */
+  refused: 9,
+  /** Ctrl-C. */
+  cancelled: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export class CliError extends Error {
+  constructor(
+    readonly exitCode: ExitCode,
+    /** One or more sentences a person can act on. Never holds a token, code or secret. */
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+const NETWORK_CODES = new Set(['network_error', 'no_network_connectivity', 'endpoints_resolution_error', 'get_request_failed']);
+const DECLINED = new Set(['authorization_declined', 'access_denied']);
+
+export const LOGIN_AGAIN = 'Run `fnauth login` to sign in again.';
+
+/**
+ * MSAL's device-code and silent errors as endings. `lastProviderError` is the
+ * last OAuth error the tenant answered with (MSAL keeps only part of it).
+ */
+export function fromMsalError(error: unknown, lastProviderError?: ProviderError): CliError {
+  if (error instanceof CliError) return error;
+  if (!(error instanceof MsalError)) {
+    const name = error instanceof Error ? error.name : typeof error;
+    return new CliError(EXIT.failure, `Something unexpected went wrong (${safeCode(name)}). Please try again, and report it if it keeps happening.`);
+  }
+  const code = error.errorCode;
+  if (code === 'device_code_polling_cancelled') return new CliError(EXIT.cancelled, 'Sign-in cancelled.');
+  if (code === 'device_code_expired' || code === 'user_timeout_reached') return codeExpired();
+  if (code === 'post_request_failed') {
+    // The device code poll: MSAL puts the tenant's `error` (and nothing else) in errorMessage.
+    const oauthError = safeCode(error.errorMessage);
+    if (oauthError === 'expired_token') return codeExpired();
+    if (DECLINED.has(oauthError)) {
+      return new CliError(EXIT.declined, `The sign-in was declined (${oauthError}). Run \`fnauth login\` to try again.`);
+    }
+    if (oauthError === 'slow_down') {
+      return new CliError(
+        EXIT.slowDown,
+        'The sign-in service asked this device to poll more slowly (slow_down). MSAL ends the sign-in on that answer ' +
+          'instead of slowing down, so it stopped here. Wait a minute, then run `fnauth login` again.',
+      );
+    }
+    return refused(oauthError, lastProviderError);
+  }
+  if (NETWORK_CODES.has(code)) {
+    return new CliError(EXIT.network, 'The sign-in service cannot be reached. Check your network connection, then try again.');
+  }
+  if (error instanceof InteractionRequiredAuthError || (error instanceof ServerError && error.errorCode === 'invalid_grant')) {
+    return new CliError(EXIT.loginRequired, `Your sign-in has expired or was revoked, so no new access token could be had. ${LOGIN_AGAIN}`);
+  }
+  if (error instanceof ServerError) return refused(safeCode(error.errorCode), lastProviderError);
+  return new CliError(EXIT.failure, `The sign-in failed (${safeCode(code)}). Please try again.`);
+}
+
+function codeExpired(): CliError {
+  return new CliError(EXIT.codeExpired, 'The code expired before the sign-in was completed. Run `fnauth login` to get a new code.');
+}
+
+/** The tenant said no; the AADSTS number (when there is one) is what a search or a support case needs. */
+export function refused(oauthError: string, provider?: ProviderError): CliError {
+  const aadsts = provider?.error === oauthError && provider.codes.length > 0 ? `, AADSTS${provider.codes.join('/AADSTS')}` : '';
+  return new CliError(EXIT.refused, `The sign-in service refused the request (${oauthError}${aadsts}). ${hintFor(oauthError, provider)}`.trim());
+}
+
+function hintFor(oauthError: string, provider?: ProviderError): string {
+  const codes = provider?.codes ?? [];
+  if (codes.includes(7000218) || codes.includes(700025) || oauthError === 'invalid_client') {
+    return 'The app registration must allow public client flows (Authentication > Advanced settings > Allow public client flows = Yes), and the CLI sends no client secret.';
+  }
+  if (codes.includes(700016) || oauthError === 'unauthorized_client') {
+    return 'Check --client-id (CLI_CLIENT_ID): it must be the Application (client) ID of an app registration in this tenant.';
+  }
+  if (oauthError === 'invalid_scope' || codes.includes(65001) || codes.includes(650057)) {
+    return 'Check --scope (API_SCOPE), e.g. api://<API client id>/access_as_user, and that the CLI registration has that API permission with admin consent.';
+  }
+  return 'Check the tenant, client id and scope settings.';
+}

@@ -1,0 +1,75 @@
+/**
+ * MSAL's HTTP transport for the CLI: the global `fetch` (as MSAL's own
+ * client), plus a memory of the last OAuth error the tenant answered with.
+ *
+ * MSAL drops most of an error answer: from the device code endpoint it keeps
+ * nothing at all (it calls back with an empty device code), and from the
+ * polls it keeps only the `error` word. The AADSTS numbers are what tells
+ * "public client flows are off" from "wrong client id", so they are kept here;
+ * `error_description` is not (it can quote request data).
+ *
+ * @example
+ * ```ts
+ * const network = createNetworkClient();
+ * new PublicClientApplication({ auth, system: { networkClient: network.client } });
+ * network.lastProviderError(); // { status: 400, error: 'invalid_client', codes: [7000218] }
+ * ```
+ */
+import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
+import { safeCode } from '../lib/identity-errors';
+
+export interface ProviderError {
+  status: number;
+  /** The OAuth `error` word, e.g. `invalid_client`. */
+  error: string;
+  /** Entra's `error_codes` (the AADSTS numbers). */
+  codes: number[];
+}
+
+export interface NetworkClient {
+  client: INetworkModule;
+  lastProviderError(): ProviderError | undefined;
+}
+
+const TIMEOUT_MS = 30_000;
+
+export function createNetworkClient(fetchImpl: typeof fetch = (input, init) => fetch(input, init)): NetworkClient {
+  let last: ProviderError | undefined;
+
+  async function send<T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    // A failed fetch throws a TypeError; MSAL turns anything that is not its own error into `network_error`.
+    const response = await fetchImpl(url, {
+      method,
+      headers: options?.headers,
+      body: method === 'POST' ? (options?.body ?? '') : undefined,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const text = await response.text();
+    let body: unknown = {};
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = {};
+    }
+    const fields = (typeof body === 'object' && body !== null ? body : {}) as { error?: unknown; error_codes?: unknown };
+    if (typeof fields.error === 'string') {
+      const codes = Array.isArray(fields.error_codes) ? fields.error_codes.filter((code): code is number => Number.isInteger(code)) : [];
+      last = { status: response.status, error: safeCode(fields.error), codes };
+    } else if (!response.ok) {
+      last = { status: response.status, error: 'http_error', codes: [] };
+    }
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    return { status: response.status, headers, body: body as T };
+  }
+
+  return {
+    lastProviderError: () => last,
+    client: {
+      sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => send<T>('GET', url, options),
+      sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => send<T>('POST', url, options),
+    },
+  };
+}

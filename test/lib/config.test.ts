@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/lib/config';
+
+const CLIENT_SECRET = 'client-secret-value-Zx9~q8Q.never-print-me';
+const COOKIE_SECRET = 'cookie-secret-abcdefghijklmnopqrstuvwxyz-0123';
+
+/** The smallest environment that starts the app. */
+const minimal = (): Record<string, string | undefined> => ({
+  TENANT_SUBDOMAIN: 'contoso',
+  CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+  CLIENT_SECRET,
+  COOKIE_SECRETS: COOKIE_SECRET,
+  COSMOS_ENDPOINT: 'https://contoso-db.documents.azure.com:443/',
+});
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+describe('loadConfig', () => {
+  it('accepts a minimal environment and fills in every default', () => {
+    const config = loadConfig(minimal());
+    expect(config.authority).toBe('https://contoso.ciamlogin.com/');
+    expect(config.clientId).toBe('11111111-2222-3333-4444-555555555555');
+    expect(config.clientSecret).toBe(CLIENT_SECRET);
+    expect(config.redirectUri).toBe('http://localhost:7071/api/redirect');
+    expect(config.postLogoutRedirectUri).toBe('http://localhost:7071/api/home');
+    expect(config.appOrigin).toBe('http://localhost:7071');
+    expect(config.allowedReturnOrigins).toEqual([]);
+    expect(config.cookie).toEqual({ secrets: [COOKIE_SECRET], secure: false });
+    expect(config.session).toEqual({ idleTimeoutSeconds: 8 * 60 * 60, absoluteTimeoutSeconds: 7 * 24 * 60 * 60 });
+    expect(config.downstream).toEqual({ url: 'https://graph.microsoft.com/v1.0/me', scopes: ['User.Read'] });
+    expect(config.api.audiences).toEqual([
+      '11111111-2222-3333-4444-555555555555',
+      'api://11111111-2222-3333-4444-555555555555',
+    ]);
+    expect(config.cosmos).toMatchObject({
+      endpoint: 'https://contoso-db.documents.azure.com:443/',
+      database: 'auth',
+      sessionsContainer: 'sessions',
+      tokenCacheContainer: 'tokenCache',
+      createIfMissing: true,
+    });
+    expect(config.cosmos.key).toBeUndefined();
+  });
+
+  it('reports every missing required setting in one ConfigError, each by name', () => {
+    const error = configError({});
+    for (const name of ['TENANT_SUBDOMAIN', 'CLIENT_ID', 'CLIENT_SECRET', 'COOKIE_SECRETS', 'COSMOS_ENDPOINT']) {
+      expect(error.problems.some((problem) => problem.startsWith(name))).toBe(true);
+      expect(error.message).toContain(name);
+    }
+    expect(error.problems).toHaveLength(5);
+    expect(error.code).toBe('ERR_CONFIG');
+    expect(error.message).toContain('5 settings need fixing');
+  });
+
+  it('treats blank values like missing ones', () => {
+    const error = configError({ ...minimal(), CLIENT_ID: '   ', CLIENT_SECRET: '' });
+    expect(error.problems.map((problem) => problem.split(' ')[0])).toEqual(['CLIENT_ID', 'CLIENT_SECRET']);
+  });
+
+  it('rejects the placeholders of the example settings', () => {
+    const error = configError({
+      ...minimal(),
+      TENANT_SUBDOMAIN: 'Enter_the_Tenant_Subdomain_Here',
+      CLIENT_ID: 'Enter_the_Application_Id_Here',
+      CLIENT_SECRET: 'Enter_the_Client_Secret_Here',
+    });
+    const names = error.problems.map((problem) => problem.split(' ')[0]);
+    expect(names).toEqual(expect.arrayContaining(['TENANT_SUBDOMAIN', 'CLIENT_ID', 'CLIENT_SECRET']));
+    expect(error.problems.find((problem) => problem.startsWith('CLIENT_ID'))).toContain('placeholder');
+  });
+
+  it('refuses a cookie secret shorter than 32 characters, also as the second of a list', () => {
+    expect(configError({ ...minimal(), COOKIE_SECRETS: 'too-short' }).problems).toEqual([
+      expect.stringMatching(/^COOKIE_SECRETS .*shorter than 32/),
+    ]);
+    expect(configError({ ...minimal(), COOKIE_SECRETS: `${COOKIE_SECRET},short` }).problems[0]).toMatch(/^COOKIE_SECRETS/);
+    expect(loadConfig({ ...minimal(), COOKIE_SECRETS: ` ${COOKIE_SECRET} , ${COOKIE_SECRET}-old ` }).cookie.secrets).toEqual([
+      COOKIE_SECRET,
+      `${COOKIE_SECRET}-old`,
+    ]);
+  });
+
+  it('refuses an http REDIRECT_URI that is not on localhost', () => {
+    const error = configError({ ...minimal(), REDIRECT_URI: 'http://app.contoso.com/api/redirect' });
+    expect(error.problems).toEqual([expect.stringMatching(/^REDIRECT_URI must use https/)]);
+    expect(loadConfig({ ...minimal(), REDIRECT_URI: 'http://127.0.0.1:7071/api/redirect' }).cookie.secure).toBe(false);
+  });
+
+  it('marks cookies secure when the redirect URI is https and derives the app origin from it', () => {
+    const config = loadConfig({ ...minimal(), REDIRECT_URI: 'https://app.contoso.com/api/redirect' });
+    expect(config.cookie.secure).toBe(true);
+    expect(config.appOrigin).toBe('https://app.contoso.com');
+    expect(config.postLogoutRedirectUri).toBe('https://app.contoso.com/api/home');
+  });
+
+  it('refuses ALLOWED_RETURN_ORIGINS entries that carry a path, and non-https origins off localhost', () => {
+    expect(configError({ ...minimal(), ALLOWED_RETURN_ORIGINS: 'https://portal.contoso.com/app' }).problems).toEqual([
+      expect.stringMatching(/^ALLOWED_RETURN_ORIGINS must list origins only/),
+    ]);
+    expect(configError({ ...minimal(), ALLOWED_RETURN_ORIGINS: 'http://portal.contoso.com' }).problems).toEqual([
+      expect.stringMatching(/^ALLOWED_RETURN_ORIGINS holds http:\/\/portal\.contoso\.com/),
+    ]);
+    expect(
+      loadConfig({ ...minimal(), ALLOWED_RETURN_ORIGINS: 'https://portal.contoso.com, http://localhost:3000' }).allowedReturnOrigins,
+    ).toEqual(['https://portal.contoso.com', 'http://localhost:3000']);
+  });
+
+  it('refuses an http AUTHORITY and accepts an https one, adding the trailing slash', () => {
+    expect(configError({ ...minimal(), AUTHORITY: 'http://login.contoso.com/tenant' }).problems).toEqual([
+      expect.stringMatching(/^AUTHORITY must use https/),
+    ]);
+    const withoutSubdomain = minimal();
+    delete withoutSubdomain.TENANT_SUBDOMAIN;
+    expect(loadConfig({ ...withoutSubdomain, AUTHORITY: 'https://login.contoso.com/tenant' }).authority).toBe(
+      'https://login.contoso.com/tenant/',
+    );
+  });
+
+  it('reads the optional settings', () => {
+    const config = loadConfig({
+      ...minimal(),
+      SESSION_IDLE_TIMEOUT_MINUTES: '30',
+      SESSION_ABSOLUTE_TIMEOUT_MINUTES: '120',
+      DOWNSTREAM_API_SCOPES: 'api://x/read api://x/write',
+      API_AUDIENCES: 'aud-1,aud-2',
+      COSMOS_DATABASE: 'db',
+      COSMOS_CREATE_IF_MISSING: 'false',
+    });
+    expect(config.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 7200 });
+    expect(config.downstream.scopes).toEqual(['api://x/read', 'api://x/write']);
+    expect(config.api.audiences).toEqual(['aud-1', 'aud-2']);
+    expect(config.cosmos.database).toBe('db');
+    expect(config.cosmos.createIfMissing).toBe(false);
+    expect(configError({ ...minimal(), SESSION_IDLE_TIMEOUT_MINUTES: '1.5' }).problems[0]).toMatch(/^SESSION_IDLE_TIMEOUT_MINUTES/);
+    expect(configError({ ...minimal(), COSMOS_CREATE_IF_MISSING: 'maybe' }).problems[0]).toMatch(/^COSMOS_CREATE_IF_MISSING/);
+  });
+
+  it('never puts a secret value in the error message', () => {
+    const shortCookieSecret = 'short-cookie-secret-XYZ';
+    const error = configError({
+      CLIENT_SECRET,
+      COOKIE_SECRETS: shortCookieSecret,
+      COSMOS_KEY: 'Y29zbW9zLWtleS12YWx1ZQ==',
+      COSMOS_ENDPOINT: 'not a url',
+      REDIRECT_URI: 'http://app.contoso.com/api/redirect',
+    });
+    expect(error.problems.length).toBeGreaterThanOrEqual(4);
+    for (const secret of [CLIENT_SECRET, shortCookieSecret, 'Y29zbW9zLWtleS12YWx1ZQ==']) {
+      expect(error.message).not.toContain(secret);
+      expect(error.problems.join('\n')).not.toContain(secret);
+      expect(String(error.stack)).not.toContain(secret);
+    }
+  });
+});

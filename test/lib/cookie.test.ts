@@ -1,0 +1,212 @@
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { CookiePolicy, readCookie, readSingleCookie, SessionCookie } from '../../src/lib/cookie';
+import { createKeyRing } from '../../src/lib/keys';
+
+const FIRST = 'first-cookie-secret-0123456789abcdefgh';
+const SECOND = 'second-cookie-secret-0123456789abcdefg';
+const now = () => Math.floor(Date.now() / 1000);
+const inAnHour = () => now() + 3600;
+
+const httpCookies = (secrets = [FIRST]) => new SessionCookie(createKeyRing(secrets, 'session'), new CookiePolicy(false));
+const httpsCookies = (secrets = [FIRST]) => new SessionCookie(createKeyRing(secrets, 'session'), new CookiePolicy(true));
+
+/** The `Cookie` request header a browser would send back. */
+const header = (name: string, value: string) => `${name}=${value}`;
+
+function flipChar(text: string, index: number): string {
+  const at = index < 0 ? text.length + index : index;
+  const replacement = text[at] === 'A' ? 'B' : 'A';
+  return text.slice(0, at) + replacement + text.slice(at + 1);
+}
+
+describe('SessionCookie', () => {
+  it('reads back the session id it issued', async () => {
+    const cookies = httpCookies();
+    const cookie = await cookies.issue('session-123', inAnHour());
+    expect(cookie.name).toBe('fnauth');
+    expect(cookie.value.split('.')).toHaveLength(3);
+    expect(await cookies.read(header(cookie.name, cookie.value))).toBe('session-123');
+    expect(await cookies.read(`other=1; ${header(cookie.name, cookie.value)}; more=2`)).toBe('session-123');
+  });
+
+  it('keeps nothing about the user in the browser: only sid and exp', async () => {
+    const cookie = await httpCookies().issue('session-123', inAnHour());
+    const [protectedHeader, payload] = cookie.value.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    expect(Object.keys(payload).sort()).toEqual(['exp', 'sid']);
+    expect(protectedHeader).toEqual({ alg: 'HS256', kid: createKeyRing([FIRST], 'session').current.kid });
+  });
+
+  it('returns undefined without a cookie', async () => {
+    const cookies = httpCookies();
+    expect(await cookies.read(null)).toBeUndefined();
+    expect(await cookies.read('')).toBeUndefined();
+    expect(await cookies.read('fnauth-other=1; xfnauth=2')).toBeUndefined();
+  });
+
+  it('refuses a tampered payload', async () => {
+    const cookies = httpCookies();
+    const { value } = await cookies.issue('session-123', inAnHour());
+    const [h, , s] = value.split('.');
+    const forgedPayload = Buffer.from(JSON.stringify({ sid: 'someone-else', exp: inAnHour() })).toString('base64url');
+    expect(await cookies.read(header('fnauth', `${h}.${forgedPayload}.${s}`))).toBeUndefined();
+  });
+
+  it('refuses a tampered signature', async () => {
+    const cookies = httpCookies();
+    const { value } = await cookies.issue('session-123', inAnHour());
+    expect(await cookies.read(header('fnauth', flipChar(value, -5)))).toBeUndefined();
+  });
+
+  it('refuses a truncated token', async () => {
+    const cookies = httpCookies();
+    const { value } = await cookies.issue('session-123', inAnHour());
+    expect(await cookies.read(header('fnauth', value.slice(0, -1)))).toBeUndefined();
+    expect(await cookies.read(header('fnauth', value.slice(0, value.lastIndexOf('.'))))).toBeUndefined();
+    expect(await cookies.read(header('fnauth', value.slice(0, value.lastIndexOf('.') + 1)))).toBeUndefined();
+  });
+
+  it('refuses a token signed with a key that is not in the ring', async () => {
+    const stranger = await httpCookies([SECOND]).issue('session-123', inAnHour());
+    expect(await httpCookies([FIRST]).read(header('fnauth', stranger.value))).toBeUndefined();
+  });
+
+  it('refuses a token with the right kid but signed by another key', async () => {
+    const kid = createKeyRing([FIRST], 'session').current.kid;
+    const token = await new SignJWT({ sid: 'session-123' })
+      .setProtectedHeader({ alg: 'HS256', kid })
+      .setExpirationTime(inAnHour())
+      .sign(createKeyRing([SECOND], 'session').current.key);
+    expect(await httpCookies().read(header('fnauth', token))).toBeUndefined();
+  });
+
+  it('refuses alg none', async () => {
+    const kid = createKeyRing([FIRST], 'session').current.kid;
+    const unsecured = new UnsecuredJWT({ sid: 'session-123' }).setExpirationTime(inAnHour()).encode();
+    const [, payload] = unsecured.split('.');
+    const withKid = `${Buffer.from(JSON.stringify({ alg: 'none', kid })).toString('base64url')}.${payload}.`;
+    const cookies = httpCookies();
+    expect(await cookies.read(header('fnauth', unsecured))).toBeUndefined();
+    expect(await cookies.read(header('fnauth', withKid))).toBeUndefined();
+  });
+
+  it('refuses a token signed with the transaction key of the same secret', async () => {
+    const transactionKey = createKeyRing([FIRST], 'transaction').current;
+    const sessionKid = createKeyRing([FIRST], 'session').current.kid;
+    const cookies = httpCookies();
+    for (const kid of [transactionKey.kid, sessionKid]) {
+      const token = await new SignJWT({ sid: 'session-123' })
+        .setProtectedHeader({ alg: 'HS256', kid })
+        .setExpirationTime(inAnHour())
+        .sign(transactionKey.key);
+      expect(await cookies.read(header('fnauth', token))).toBeUndefined();
+    }
+  });
+
+  it('refuses other HMAC algorithms and tokens without sid or exp', async () => {
+    const { kid, key } = createKeyRing([FIRST], 'session').current;
+    const cookies = httpCookies();
+    const hs512 = await new SignJWT({ sid: 's' }).setProtectedHeader({ alg: 'HS512', kid }).setExpirationTime(inAnHour()).sign(
+      new Uint8Array([...key, ...key]),
+    );
+    const noExp = await new SignJWT({ sid: 's' }).setProtectedHeader({ alg: 'HS256', kid }).sign(key);
+    const noSid = await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid }).setExpirationTime(inAnHour()).sign(key);
+    const emptySid = await new SignJWT({ sid: '' }).setProtectedHeader({ alg: 'HS256', kid }).setExpirationTime(inAnHour()).sign(key);
+    const numericSid = await new SignJWT({ sid: 42 }).setProtectedHeader({ alg: 'HS256', kid }).setExpirationTime(inAnHour()).sign(key);
+    for (const token of [hs512, noExp, noSid, emptySid, numericSid]) {
+      expect(await cookies.read(header('fnauth', token))).toBeUndefined();
+    }
+  });
+
+  it('refuses an expired cookie', async () => {
+    const cookies = httpCookies();
+    const expired = await cookies.issue('session-123', now() - 10);
+    expect(expired.maxAge).toBe(0);
+    expect(await cookies.read(header('fnauth', expired.value))).toBeUndefined();
+  });
+
+  it('rotates keys: old cookies still read, new ones use the new kid, and dropping the old secret refuses them', async () => {
+    const oldCookie = await httpCookies([FIRST]).issue('old-session', inAnHour());
+    const rotated = httpCookies([SECOND, FIRST]);
+    expect(await rotated.read(header('fnauth', oldCookie.value))).toBe('old-session');
+
+    const newCookie = await rotated.issue('new-session', inAnHour());
+    const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
+    expect(kidOf(newCookie.value)).toBe(createKeyRing([SECOND], 'session').current.kid);
+    expect(kidOf(newCookie.value)).not.toBe(kidOf(oldCookie.value));
+
+    const retired = httpCookies([SECOND]);
+    expect(await retired.read(header('fnauth', oldCookie.value))).toBeUndefined();
+    expect(await retired.read(header('fnauth', newCookie.value))).toBe('new-session');
+  });
+
+  it('treats a duplicated cookie name as no cookie at all', async () => {
+    const cookies = httpCookies();
+    const mine = await cookies.issue('mine', inAnHour());
+    const planted = await cookies.issue('planted', inAnHour());
+    expect(await cookies.read(`fnauth=${mine.value}; fnauth=${planted.value}`)).toBeUndefined();
+    expect(await cookies.read(`fnauth=${mine.value}; fnauth=${mine.value}`)).toBeUndefined();
+  });
+
+  it('refuses a cookie longer than 4096 characters even when correctly signed', async () => {
+    const cookies = httpCookies();
+    const fits = await cookies.issue('s'.repeat(2000), inAnHour());
+    expect(await cookies.read(header('fnauth', fits.value))).toBe('s'.repeat(2000));
+    const oversized = await cookies.issue('s'.repeat(4000), inAnHour());
+    expect(oversized.value.length).toBeGreaterThan(4096);
+    expect(await cookies.read(header('fnauth', oversized.value))).toBeUndefined();
+  });
+
+  it('sets HttpOnly, SameSite=Lax, Path=/, and on http localhost no prefix and not Secure', async () => {
+    const expiresAt = now() + 3600;
+    const cookie = await httpCookies().issue('s', expiresAt, expiresAt - 3600);
+    expect(cookie).toEqual({
+      name: 'fnauth',
+      value: expect.any(String),
+      maxAge: 3600,
+      path: '/',
+      httpOnly: true,
+      secure: false,
+      sameSite: 'Lax',
+    });
+  });
+
+  it('over https uses the __Host- prefix, Secure, Path=/ and no Domain', async () => {
+    const cookies = httpsCookies();
+    const cookie = await cookies.issue('s', inAnHour());
+    expect(cookie.name).toBe('__Host-fnauth');
+    expect(cookie).toMatchObject({ secure: true, path: '/', httpOnly: true, sameSite: 'Lax' });
+    expect(cookie.domain).toBeUndefined();
+    expect(await cookies.read(header('__Host-fnauth', cookie.value))).toBe('s');
+    // The unprefixed name is something a sibling subdomain could set: it is not read.
+    expect(await cookies.read(header('fnauth', cookie.value))).toBeUndefined();
+  });
+
+  it('clear() expires the cookie with Max-Age 0 and an empty value', () => {
+    for (const [cookies, name] of [
+      [httpCookies(), 'fnauth'],
+      [httpsCookies(), '__Host-fnauth'],
+    ] as const) {
+      const cleared = cookies.clear();
+      expect(cleared).toMatchObject({ name, value: '', maxAge: 0, path: '/', httpOnly: true, sameSite: 'Lax' });
+      expect(cleared.expires).toEqual(new Date(0));
+    }
+  });
+});
+
+describe('readCookie / readSingleCookie', () => {
+  it('finds every value under the exact name and strips quotes', () => {
+    expect(readCookie('a=1; b=2;a=3 ; ab=4; "x"=5', 'a')).toEqual(['1', '3']);
+    expect(readCookie('a="quoted"', 'a')).toEqual(['quoted']);
+    expect(readCookie('a', 'a')).toEqual([]);
+    expect(readCookie('a=x=y', 'a')).toEqual(['x=y']);
+    expect(readCookie(null, 'a')).toEqual([]);
+  });
+
+  it('gives exactly one value of at most 4096 characters, or undefined', () => {
+    expect(readSingleCookie('a=1', 'a')).toBe('1');
+    expect(readSingleCookie('a=1; a=1', 'a')).toBeUndefined();
+    expect(readSingleCookie(`a=${'x'.repeat(4096)}`, 'a')).toHaveLength(4096);
+    expect(readSingleCookie(`a=${'x'.repeat(4097)}`, 'a')).toBeUndefined();
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { AuthError, errorResponse, escapeHtml } from '../../src/lib/errors';
+
+describe('errorResponse for API callers', () => {
+  it('renders application/problem+json with type, title, status, code, detail and login_url', () => {
+    const error = new AuthError('not_signed_in', 401, 'Please sign in.', { loginUrl: 'http://localhost:7071/api/login' });
+    const response = errorResponse(error, 'api');
+    expect(response.status).toBe(401);
+    expect(response.headers).toMatchObject({ 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' });
+    expect(response.jsonBody).toEqual({
+      type: 'urn:fnauth:error:not_signed_in',
+      title: 'Sign-in required',
+      status: 401,
+      code: 'not_signed_in',
+      detail: 'Please sign in.',
+      login_url: 'http://localhost:7071/api/login',
+    });
+  });
+
+  it('leaves login_url out when there is none', () => {
+    const response = errorResponse(new AuthError('invalid_return_to', 400, 'Not allowed.'), 'api');
+    expect(response.jsonBody).toEqual({
+      type: 'urn:fnauth:error:invalid_return_to',
+      title: 'Bad request',
+      status: 400,
+      code: 'invalid_return_to',
+      detail: 'Not allowed.',
+    });
+  });
+
+  it('sets Retry-After and WWW-Authenticate when given, and not otherwise', () => {
+    const unavailable = errorResponse(new AuthError('store_unavailable', 503, 'Busy.', { retryAfterSeconds: 7 }), 'api');
+    expect(unavailable.headers).toMatchObject({ 'Retry-After': '7' });
+    expect((unavailable.jsonBody as { title: string }).title).toBe('Service unavailable');
+    const challenge = errorResponse(
+      new AuthError('invalid_token', 401, 'Bad token.', { wwwAuthenticate: 'Bearer error="invalid_token"' }),
+      'api',
+    );
+    expect(challenge.headers).toMatchObject({ 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    const plain = errorResponse(new AuthError('invalid_request', 400, 'Bad.'), 'browser');
+    expect(Object.keys(plain.headers as Record<string, string>)).not.toContain('Retry-After');
+    expect(Object.keys(plain.headers as Record<string, string>)).not.toContain('WWW-Authenticate');
+    expect(errorResponse(new AuthError('store_unavailable', 503, 'Busy.', { retryAfterSeconds: 3 }), 'browser').headers).toMatchObject({
+      'Retry-After': '3',
+    });
+  });
+});
+
+describe('errorResponse for browsers', () => {
+  it('renders an HTML page that escapes the detail and forbids everything by CSP', () => {
+    const error = new AuthError('invalid_request', 400, 'Bad <script>alert("x")</script> & \'more\'', {
+      loginUrl: 'http://localhost:7071/api/login?returnTo="><script>',
+    });
+    const response = errorResponse(error, 'browser');
+    const body = String(response.body);
+    expect(response.status).toBe(400);
+    expect(response.headers).toMatchObject({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': "default-src 'none'",
+      'Cache-Control': 'no-store',
+    });
+    expect(body).not.toContain('<script>');
+    expect(body).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;more&#39;');
+    expect(body).toContain('href="http://localhost:7071/api/login?returnTo=&#34;&#62;&#60;script&#62;"');
+    expect(body).toContain('Error code: invalid_request');
+    expect(body).toMatch(/^<!doctype html>/);
+  });
+
+  it('offers to start again when there is no login URL', () => {
+    expect(String(errorResponse(new AuthError('state_mismatch', 400, 'x'), 'browser').body)).toContain('<a href="/api/login">Start again</a>');
+  });
+});
+
+describe('errors that are not AuthErrors', () => {
+  it.each(['api', 'browser'] as const)('become a bare 500 without the message (%s)', (audience) => {
+    const error = new Error('secret-token-xyz');
+    error.stack = 'Error: secret-token-xyz\n    at somewhere (secret-token-xyz.ts:1:1)';
+    const response = errorResponse(error, audience);
+    expect(response.status).toBe(500);
+    const rendered = JSON.stringify(response);
+    expect(rendered).not.toContain('secret-token-xyz');
+    if (audience === 'api') expect(response.jsonBody).toMatchObject({ code: 'misconfigured', status: 500, title: 'Server error' });
+  });
+
+  it('also for thrown non-errors', () => {
+    for (const thrown of ['secret-token-xyz', { token: 'secret-token-xyz' }, undefined, null]) {
+      const response = errorResponse(thrown, 'api');
+      expect(response.status).toBe(500);
+      expect(JSON.stringify(response)).not.toContain('secret-token-xyz');
+    }
+  });
+});
+
+describe('escapeHtml', () => {
+  it('escapes the five HTML-significant characters', () => {
+    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
+    expect(escapeHtml('plain text')).toBe('plain text');
+  });
+});

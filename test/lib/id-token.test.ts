@@ -1,0 +1,149 @@
+import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AuthError } from '../../src/lib/errors';
+import { CLOCK_TOLERANCE_SECONDS, verifyIdToken } from '../../src/lib/id-token';
+
+const TENANT_ID = '8a1b2c3d-0000-4000-8000-0123456789ab';
+const ISSUER = `https://${TENANT_ID}.ciamlogin.com/${TENANT_ID}/v2.0`;
+const CLIENT_ID = '11111111-2222-3333-4444-555555555555';
+const NONCE = 'nonce-0123456789abcdefghijklmnopqrstuvwxyzABC';
+const KID = 'tenant-key-1';
+const NOW = new Date('2030-01-01T00:00:00Z');
+const nowSeconds = Math.floor(NOW.getTime() / 1000);
+
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+let tenantKey: PrivateKey;
+let otherKey: PrivateKey;
+let publicKeyPem: string;
+let keys: JWTVerifyGetKey;
+
+beforeAll(async () => {
+  const tenant = await generateKeyPair('RS256', { extractable: true });
+  const other = await generateKeyPair('RS256', { extractable: true });
+  tenantKey = tenant.privateKey;
+  otherKey = other.privateKey;
+  publicKeyPem = await exportSPKI(tenant.publicKey);
+  keys = createLocalJWKSet({ keys: [{ ...(await exportJWK(tenant.publicKey)), kid: KID, alg: 'RS256', use: 'sig' }] });
+});
+
+function claims(overrides: JWTPayload = {}): JWTPayload {
+  return {
+    iss: ISSUER,
+    aud: CLIENT_ID,
+    sub: 'subject-1',
+    oid: 'object-id-1',
+    tid: TENANT_ID,
+    nonce: NONCE,
+    iat: nowSeconds - 10,
+    nbf: nowSeconds - 10,
+    exp: nowSeconds + 3600,
+    ...overrides,
+  };
+}
+
+async function sign(payload: JWTPayload, key: PrivateKey | Uint8Array = tenantKey, header: { alg: string; kid?: string } = { alg: 'RS256', kid: KID }): Promise<string> {
+  const clean = Object.fromEntries(Object.entries(payload).filter(([, value]) => value !== undefined));
+  return new SignJWT(clean).setProtectedHeader(header).sign(key);
+}
+
+const verify = (token: string, nonce = NONCE) => verifyIdToken(token, { keys, issuer: ISSUER, clientId: CLIENT_ID, nonce, currentDate: NOW });
+
+async function expectRefused(token: string, nonce = NONCE): Promise<AuthError> {
+  const error: unknown = await verify(token, nonce).then(
+    () => new Error('the ID token was accepted'),
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(AuthError);
+  const authError = error as AuthError;
+  expect(authError.code).toBe('invalid_id_token');
+  expect(authError.status).toBe(400);
+  for (const part of token.split('.').filter((p) => p.length > 8)) {
+    expect(authError.message).not.toContain(part);
+    expect(authError.detail).not.toContain(part);
+  }
+  return authError;
+}
+
+describe('verifyIdToken', () => {
+  it('accepts a valid token and returns its claims', async () => {
+    const payload = await verify(await sign(claims()));
+    expect(payload).toMatchObject({ iss: ISSUER, aud: CLIENT_ID, sub: 'subject-1', oid: 'object-id-1', tid: TENANT_ID, nonce: NONCE });
+  });
+
+  it('accepts an audience array that contains the client id', async () => {
+    await expect(verify(await sign(claims({ aud: [CLIENT_ID, 'other'] })))).resolves.toMatchObject({ sub: 'subject-1' });
+  });
+
+  it('refuses a token signed by another key under the same kid', async () => {
+    const error = await expectRefused(await sign(claims(), otherKey));
+    expect(error.detail).toContain('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+  });
+
+  it('refuses a token whose kid is unknown', async () => {
+    await expectRefused(await sign(claims(), tenantKey, { alg: 'RS256', kid: 'unknown-kid' }));
+  });
+
+  it('refuses alg none', async () => {
+    const unsecured = new UnsecuredJWT(claims()).encode();
+    expect((await expectRefused(unsecured)).detail).toContain('ERR_JOSE_ALG_NOT_ALLOWED');
+    const [, payload] = unsecured.split('.');
+    await expectRefused(`${Buffer.from(JSON.stringify({ alg: 'none', kid: KID })).toString('base64url')}.${payload}.`);
+  });
+
+  it('refuses HS256 signed with the public key bytes (algorithm confusion)', async () => {
+    for (const secret of [publicKeyPem, publicKeyPem.trim()]) {
+      const error = await expectRefused(await sign(claims(), new TextEncoder().encode(secret), { alg: 'HS256', kid: KID }));
+      expect(error.detail).toContain('ERR_JOSE_ALG_NOT_ALLOWED');
+    }
+  });
+
+  it('refuses a wrong audience', async () => {
+    const error = await expectRefused(await sign(claims({ aud: 'another-client' })));
+    expect(error.detail).toContain('ERR_JWT_CLAIM_VALIDATION_FAILED');
+    await expectRefused(await sign(claims({ aud: `api://${CLIENT_ID}` })));
+  });
+
+  it('refuses a wrong issuer', async () => {
+    const error = await expectRefused(await sign(claims({ iss: 'https://evil.ciamlogin.com/evil/v2.0' })));
+    expect(error.detail).toContain('ERR_JWT_CLAIM_VALIDATION_FAILED');
+    await expectRefused(await sign(claims({ iss: `${ISSUER}/` })));
+  });
+
+  it('allows expiry within the clock skew and refuses it beyond', async () => {
+    expect(CLOCK_TOLERANCE_SECONDS).toBe(120);
+    await expect(verify(await sign(claims({ exp: nowSeconds - 100, iat: nowSeconds - 3700, nbf: nowSeconds - 3700 })))).resolves.toBeDefined();
+    const error = await expectRefused(await sign(claims({ exp: nowSeconds - 121, iat: nowSeconds - 3700, nbf: nowSeconds - 3700 })));
+    expect(error.detail).toContain('ERR_JWT_EXPIRED');
+  });
+
+  it('allows nbf within the clock skew and refuses it beyond', async () => {
+    await expect(verify(await sign(claims({ nbf: nowSeconds + 100 })))).resolves.toBeDefined();
+    const error = await expectRefused(await sign(claims({ nbf: nowSeconds + 121 })));
+    expect(error.detail).toContain('ERR_JWT_CLAIM_VALIDATION_FAILED');
+  });
+
+  it('refuses a nonce that does not match this sign-in', async () => {
+    const error = await expectRefused(await sign(claims({ nonce: 'nonce-of-another-sign-in' })));
+    expect(error.detail).toContain('ERR_NONCE_MISMATCH');
+    expect(error.detail).not.toContain('nonce-of-another-sign-in');
+    await expectRefused(await sign(claims()), `${NONCE}x`);
+    await expectRefused(await sign(claims({ nonce: NONCE.slice(0, -1) })));
+  });
+
+  it('refuses a missing or non-string nonce', async () => {
+    await expectRefused(await sign(claims({ nonce: undefined })));
+    await expectRefused(await sign(claims({ nonce: 42 })));
+    await expectRefused(await sign(claims({ nonce: [NONCE] })));
+  });
+
+  it.each(['iss', 'aud', 'exp', 'iat', 'sub'] as const)('refuses a token without %s', async (claim) => {
+    await expectRefused(await sign(claims({ [claim]: undefined })));
+  });
+
+  it('refuses garbage', async () => {
+    for (const token of ['', 'not-a-jwt', 'a.b.c', `${(await sign(claims())).slice(0, -10)}`]) {
+      await expectRefused(token);
+    }
+  });
+});
