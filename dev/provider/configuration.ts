@@ -126,6 +126,8 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
     pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSub(accountId, client.clientId),
     sectorIdentifierUriValidate: () => false,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // Entra's tokens outlive the browser session: signing out revokes nothing.
+    expiresWithSession: async () => false,
     rotateRefreshToken: rotation === 'strict',
     async findAccount(_ctx, id) {
       const user = users.findById(id);

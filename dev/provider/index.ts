@@ -50,10 +50,28 @@
  * Access tokens (JWT) carry `iss, aud, sub, oid, tid, azp, azpacr, scp, name, preferred_username,
  * ver: "2.0", iat, nbf, exp, jti`, header `typ: "JWT"`, `kid`. ID tokens carry `iss, aud (client id),
  * sub, oid, tid, name, preferred_username, email, ver: "2.0", nonce, iat, exp, auth_time, sid`.
- * `sub` is pairwise (per user and application) and is NOT the `oid`, as in Entra. Token responses
- * carry `client_info` (base64url of `{"uid":oid,"utid":tenantId}`), so MSAL's `homeAccountId` is
- * `<oid>.<tenantId>`. Every client gets a refresh token; refreshing returns a new one.
+ * For confidential (browser) clients `sub` is pairwise (per user and application) and is NOT the
+ * `oid`, as in Entra; key users on `oid` or MSAL's `homeAccountId`. Token responses carry
+ * `client_info` (base64url of `{"uid":oid,"utid":tenantId}`), so MSAL's `homeAccountId` is
+ * `<oid>.<tenantId>`. Every client gets a refresh token (with or without `offline_access`);
+ * refreshing returns a new one and, as in Entra, the old one stays valid until it expires
+ * (`refreshTokenRotation: 'strict'` makes them one-time). Sign-out does not revoke them.
  * No consent page: permissions count as admin-consented (as in a typical External ID app).
+ *
+ * ## Known differences from Entra External ID
+ *
+ * - Host and port: `https://localhost:PORT/<tenantId>/`, not `<sub>.ciamlogin.com` (so MSAL's
+ *   ciamlogin.com special-casing never applies; the authority always names the tenant id).
+ * - Pages: one page for email + password (Entra asks in two steps); the sign-up code is shown on
+ *   the page, not emailed; no "Stay signed in?" page; no consent page, even for `prompt=consent`.
+ * - A refresh token only serves the scopes it was issued for: Entra's multi-resource refresh
+ *   tokens (a `User.Read` refresh token redeemed for `api://…`) answer `invalid_scope` here.
+ * - Public (device code) clients get `sub` = `oid` (oidc-provider only makes device-flow clients
+ *   pairwise with private_key_jwt). Only `client_secret_post` authenticates confidential clients
+ *   (what MSAL sends); Entra also takes `client_secret_basic`.
+ * - Authorization responses also carry `iss` (RFC 9207); the device code verification URI is
+ *   this tenant's page, not microsoft.com/devicelogin; tokens have no `aio`, `uti`, `rh`, `idp`.
+ * - Sessions, codes and refresh tokens live in memory: a restart signs everyone out.
  *
  * ## Pages and their selectors (for Playwright)
  *

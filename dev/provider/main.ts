@@ -2,7 +2,7 @@
  * Starts the local OpenID provider on its own: `npx tsx dev/provider/main.ts`.
  *
  * Environment (all optional):
- * - LOCAL_IDP_PORT: port to listen on (default 7443; 0 = any free port).
+ * - LOCAL_IDP_PORT: port to listen on (default 8443, as `npm run dev`; 0 = any free port).
  * - LOCAL_IDP_DATA_DIR: where the certificate, signing key and signed-up users live (default `.dev/local-idp`).
  * - LOCAL_IDP_ACCESS_TOKEN_TTL: access token lifetime in seconds (default 3600).
  *
@@ -21,7 +21,7 @@ function numberFromEnv(name: string, fallback: number): number {
 
 async function main() {
   const idp = await startProvider({
-    port: numberFromEnv('LOCAL_IDP_PORT', 7443),
+    port: numberFromEnv('LOCAL_IDP_PORT', 8443),
     dataDir: resolve(process.env.LOCAL_IDP_DATA_DIR?.trim() || '.dev/local-idp'),
     clients: [{ ...DEV_WEB_CLIENT }, { ...DEV_DEVICE_CLIENT }],
     accessTokenTtlSeconds: numberFromEnv('LOCAL_IDP_ACCESS_TOKEN_TTL', 3600),

@@ -1,0 +1,317 @@
+/**
+ * A small browser stand-in for tests: HTTP(S) requests with a cookie jar, redirects followed by
+ * hand, and HTML forms parsed and submitted as a browser would (hidden fields included).
+ *
+ * TLS trust is per driver (`ca`), never global: nothing here touches NODE_TLS_REJECT_UNAUTHORIZED
+ * or the global fetch dispatcher.
+ *
+ * @example
+ * ```ts
+ * const browser = new HttpFormDriver({ ca: idp.caCert });
+ * const page = await browser.follow(authUrl);                  // lands on the sign-in page
+ * const done = await browser.submitForm(page, {
+ *   form: '#signin-form',
+ *   fields: { email: 'alice@example.com', password: 'Passw0rd!' },
+ *   stopAt: (url) => url.href.startsWith(redirectUri),          // don't request the app's redirect URI
+ * });
+ * new URL(done.url).searchParams.get('code');
+ * ```
+ */
+import http, { type IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
+
+export interface HttpResponse {
+  status: number;
+  /** The URL requested; after `follow`/`submitForm` stopped by `stopAt`, the URL it stopped at. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** True when `stopAt` matched: `url` is a redirect target that was not requested. */
+  stopped?: boolean;
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** Sent as application/x-www-form-urlencoded. */
+  form?: Record<string, string> | URLSearchParams;
+  body?: string;
+  /** Milliseconds; default 10 000. */
+  timeoutMs?: number;
+}
+
+/** One HTTP(S) request; `ca` is trusted for https in addition to the system store. */
+export function httpRequest(url: string | URL, options: RequestOptions & { ca?: string | string[] } = {}): Promise<HttpResponse> {
+  const target = new URL(url);
+  const headers: Record<string, string> = { ...options.headers };
+  let body = options.body;
+  if (options.form) {
+    body = new URLSearchParams(options.form as Record<string, string>).toString();
+    headers['content-type'] ??= 'application/x-www-form-urlencoded';
+  }
+  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  const method = options.method ?? (body !== undefined ? 'POST' : 'GET');
+  const transport = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = transport.request(
+      target,
+      { method, headers, ...(target.protocol === 'https:' && options.ca ? { ca: options.ca } : {}), timeout: options.timeoutMs ?? 10_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, url: target.href, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${target.href} timed out`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+interface StoredCookie {
+  name: string;
+  value: string;
+  host: string;
+  path: string;
+  secure: boolean;
+  expires?: number;
+}
+
+/**
+ * Cookies as a browser keeps them for localhost: keyed by host (ports ignored, as browsers do),
+ * name and path; `Secure` ones only go over https; `Max-Age`/`Expires` honoured.
+ */
+export class CookieJar {
+  #cookies: StoredCookie[] = [];
+
+  store(url: string | URL, setCookie: string[] | string | undefined): void {
+    const target = new URL(url);
+    for (const line of ([] as string[]).concat(setCookie ?? [])) {
+      const [pair = '', ...attributes] = line.split(';');
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const cookie: StoredCookie = {
+        name: pair.slice(0, eq).trim(),
+        value: pair.slice(eq + 1).trim(),
+        host: target.hostname,
+        path: defaultPath(target.pathname),
+        secure: false,
+      };
+      for (const attribute of attributes) {
+        const [rawKey = '', ...rest] = attribute.split('=');
+        const key = rawKey.trim().toLowerCase();
+        const value = rest.join('=').trim();
+        if (key === 'path' && value.startsWith('/')) cookie.path = value;
+        else if (key === 'secure') cookie.secure = true;
+        else if (key === 'max-age') cookie.expires = Date.now() + Number(value) * 1000;
+        else if (key === 'expires' && cookie.expires === undefined) cookie.expires = Date.parse(value);
+      }
+      this.#cookies = this.#cookies.filter((c) => !(c.name === cookie.name && c.host === cookie.host && c.path === cookie.path));
+      if (cookie.expires === undefined || cookie.expires > Date.now()) this.#cookies.push(cookie);
+    }
+  }
+
+  /** The Cookie header for `url`, longest paths first; undefined when none apply. */
+  header(url: string | URL): string | undefined {
+    const target = new URL(url);
+    const now = Date.now();
+    const matching = this.#cookies
+      .filter((c) => c.host === target.hostname && pathMatches(target.pathname, c.path))
+      .filter((c) => !c.secure || target.protocol === 'https:')
+      .filter((c) => c.expires === undefined || c.expires > now)
+      .sort((a, b) => b.path.length - a.path.length);
+    return matching.length > 0 ? matching.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
+  }
+
+  /** Names of the cookies held for `url`'s host. */
+  names(url: string | URL): string[] {
+    const { hostname } = new URL(url);
+    return this.#cookies.filter((c) => c.host === hostname).map((c) => c.name);
+  }
+
+  clear(): void {
+    this.#cookies = [];
+  }
+}
+
+function defaultPath(pathname: string): string {
+  const slash = pathname.lastIndexOf('/');
+  return slash <= 0 ? '/' : pathname.slice(0, slash);
+}
+
+function pathMatches(requestPath: string, cookiePath: string): boolean {
+  if (requestPath === cookiePath) return true;
+  if (!requestPath.startsWith(cookiePath)) return false;
+  return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
+}
+
+export interface ParsedForm {
+  id?: string;
+  /** Absolute URL the form submits to. */
+  action: string;
+  method: 'GET' | 'POST';
+  /** Named fields with their current values (hidden ones included; unchecked boxes left out). */
+  fields: Record<string, string>;
+}
+
+const ATTRIBUTE = /([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g;
+
+function attributesOf(tag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const inner = tag.replace(/^<\w+/, '').replace(/\/?>$/, '');
+  for (const match of inner.matchAll(ATTRIBUTE)) {
+    const name = match[1]?.toLowerCase();
+    if (name) out[name] = decodeEntities(match[2] ?? match[3] ?? match[4] ?? '');
+  }
+  return out;
+}
+
+export function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos|#39);/gi, (_all, entity: string) => {
+    const e = entity.toLowerCase();
+    if (e === 'amp') return '&';
+    if (e === 'lt') return '<';
+    if (e === 'gt') return '>';
+    if (e === 'quot') return '"';
+    if (e === 'apos') return "'";
+    if (e.startsWith('#x')) return String.fromCodePoint(parseInt(e.slice(2), 16));
+    return String.fromCodePoint(parseInt(e.slice(1), 10));
+  });
+}
+
+/** The forms of a page, in document order. */
+export function parseForms(html: string, baseUrl: string): ParsedForm[] {
+  const forms: ParsedForm[] = [];
+  for (const match of html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/gi)) {
+    const attributes = attributesOf(match[0].slice(0, match[0].indexOf('>') + 1));
+    const fields: Record<string, string> = {};
+    for (const input of (match[1] ?? '').matchAll(/<input\b[^>]*>/gi)) {
+      const a = attributesOf(input[0]);
+      const type = (a.type ?? 'text').toLowerCase();
+      if (!a.name || ['submit', 'button', 'image', 'reset', 'file'].includes(type)) continue;
+      if ((type === 'checkbox' || type === 'radio') && !('checked' in a)) continue;
+      fields[a.name] = a.value ?? (type === 'checkbox' ? 'on' : '');
+    }
+    for (const area of (match[1] ?? '').matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/gi)) {
+      const a = attributesOf(`<textarea${area[1] ?? ''}>`);
+      if (a.name) fields[a.name] = decodeEntities(area[2] ?? '');
+    }
+    forms.push({
+      id: attributes.id,
+      action: new URL(attributes.action ?? '', baseUrl).href,
+      method: (attributes.method ?? 'get').toUpperCase() === 'POST' ? 'POST' : 'GET',
+      fields,
+    });
+  }
+  return forms;
+}
+
+/** The text content of the element with this id (tags stripped, entities decoded), or undefined. */
+export function textById(html: string, id: string): string | undefined {
+  const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`<(\\w+)\\b[^>]*\\bid="${escaped}"[^>]*>([\\s\\S]*?)</\\1>`, 'i').exec(html);
+  return match ? decodeEntities((match[2] ?? '').replace(/<[^>]+>/g, '')).trim() : undefined;
+}
+
+export interface SubmitOptions {
+  /** `#id` of the form, or its index on the page; default: the first form. */
+  form?: string | number;
+  /** Values to set (merged over the form's own fields). */
+  fields?: Record<string, string>;
+  /** `#id` of a submit button whose name/value is sent (and whose `form=` attribute picks the form). */
+  submitter?: string;
+  stopAt?: (url: URL) => boolean;
+  /** See {@link HttpFormDriver.follow}; a number limits how many self-submitting pages are run. */
+  autoSubmit?: boolean | number;
+}
+
+export interface FollowOptions extends RequestOptions {
+  stopAt?: (url: URL) => boolean;
+  maxRedirects?: number;
+  /** See {@link HttpFormDriver.follow}; a number limits how many self-submitting pages are run. */
+  autoSubmit?: boolean | number;
+}
+
+export class HttpFormDriver {
+  readonly jar = new CookieJar();
+  readonly #ca: string | string[] | undefined;
+  /** Every request made, in order: `METHOD url -> status`. */
+  readonly history: string[] = [];
+
+  constructor(options: { ca?: string | string[] } = {}) {
+    this.#ca = options.ca;
+  }
+
+  /** One request, cookies sent and stored; redirects not followed. */
+  async request(url: string | URL, options: RequestOptions = {}): Promise<HttpResponse> {
+    const cookie = this.jar.header(url);
+    const response = await httpRequest(url, {
+      ...options,
+      ca: this.#ca,
+      headers: { 'user-agent': 'http-form-driver', ...(cookie ? { cookie } : {}), ...options.headers },
+    });
+    this.jar.store(url, response.headers['set-cookie']);
+    this.history.push(`${options.method ?? (options.form || options.body !== undefined ? 'POST' : 'GET')} ${new URL(url).href} -> ${response.status}`);
+    return response;
+  }
+
+  /**
+   * Requests `url` and follows redirects (303 and 301/302 turn into GET, as browsers do). Stops
+   * before requesting a redirect target for which `stopAt` is true and returns it as `url`.
+   *
+   * Like a browser with JavaScript, it also runs self-submitting pages (unless `autoSubmit` is
+   * false): `document.forms[0].submit()` (OIDC form_post and the provider's hand-over pages) and
+   * `document.getElementById('x').click()` (the provider's sign-out page).
+   */
+  async follow(url: string | URL, options: FollowOptions = {}): Promise<HttpResponse> {
+    const { stopAt, maxRedirects = 20, autoSubmit = true, ...request } = options;
+    let response = await this.request(url, request);
+    for (let hops = 0; response.status >= 300 && response.status < 400 && response.headers.location; hops++) {
+      if (hops >= maxRedirects) throw new Error(`Too many redirects from ${String(url)}`);
+      const next = new URL(response.headers.location, response.url);
+      if (stopAt?.(next)) return { ...response, url: next.href, stopped: true };
+      const keepMethod = response.status === 307 || response.status === 308;
+      response = await this.request(next, keepMethod ? request : {});
+    }
+    const budget = typeof autoSubmit === 'number' ? autoSubmit : autoSubmit ? 5 : 0;
+    if (budget > 0 && response.status === 200) {
+      const next = { stopAt, autoSubmit: budget - 1 };
+      if (/document\.forms\[0\]\.submit\(\)/.test(response.body)) return this.submitForm(response, { ...next, form: 0 });
+      const click = /document\.getElementById\('([^']+)'\)\.click\(\)/.exec(response.body)?.[1];
+      if (click) return this.submitForm(response, { ...next, submitter: `#${click}` });
+    }
+    return response;
+  }
+
+  /** Fills and submits a form of `page`, then follows redirects. */
+  async submitForm(page: HttpResponse, options: SubmitOptions = {}): Promise<HttpResponse> {
+    const forms = parseForms(page.body, page.url);
+    let formRef = options.form;
+    const fields: Record<string, string> = {};
+    if (options.submitter) {
+      const id = options.submitter.replace(/^#/, '');
+      const tag = new RegExp(`<(button|input)\\b[^>]*\\bid="${id}"[^>]*>`, 'i').exec(page.body)?.[0];
+      if (!tag) throw new Error(`No submit button ${options.submitter} on ${page.url}:\n${page.body}`);
+      const a = attributesOf(tag);
+      if (a.name) fields[a.name] = a.value ?? '';
+      if (a.form && formRef === undefined) formRef = `#${a.form}`;
+    }
+    const form =
+      typeof formRef === 'number'
+        ? forms[formRef]
+        : typeof formRef === 'string'
+          ? forms.find((f) => f.id === formRef.replace(/^#/, ''))
+          : forms[0];
+    if (!form) throw new Error(`No form ${String(formRef ?? '')} on ${page.url} (status ${page.status}):\n${page.body}`);
+    const values = { ...form.fields, ...fields, ...options.fields };
+    if (form.method === 'GET') {
+      const target = new URL(form.action);
+      for (const [key, value] of Object.entries(values)) target.searchParams.set(key, value);
+      return this.follow(target, { stopAt: options.stopAt, autoSubmit: options.autoSubmit });
+    }
+    return this.follow(form.action, { method: 'POST', form: values, stopAt: options.stopAt, autoSubmit: options.autoSubmit });
+  }
+}
