@@ -11,9 +11,9 @@
  * const claims = await verifyAccessToken(token, { keys, issuer, audiences: config.api.audiences, scope: 'access_as_user' });
  * ```
  */
-import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { AuthError } from './errors';
-import { ASYMMETRIC_ALGORITHMS, CLOCK_TOLERANCE_SECONDS } from './id-token';
+import { TokenRejected, verifyTenantJwt } from './tenant-jwt';
 
 export interface AccessTokenExpectations {
   keys: JWTVerifyGetKey;
@@ -34,16 +34,9 @@ export function bearerToken(authorization: string | null): string | undefined {
 export async function verifyAccessToken(token: string, expected: AccessTokenExpectations): Promise<JWTPayload> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, expected.keys, {
-      algorithms: ASYMMETRIC_ALGORITHMS,
-      issuer: expected.issuer,
-      audience: expected.audiences,
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      requiredClaims: ['iss', 'aud', 'exp', 'iat', 'sub'],
-      currentDate: expected.currentDate,
-    }));
+    payload = await verifyTenantJwt(token, { ...expected, audience: expected.audiences });
   } catch (error) {
-    throw invalidToken(`The access token was refused (${(error as { code?: string }).code ?? 'ERR_JWT_INVALID'}).`);
+    throw invalidToken(`The access token was refused (${error instanceof TokenRejected ? error.code : 'ERR_JWT_INVALID'}).`);
   }
   const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
   if (!scopes.includes(expected.scope)) {

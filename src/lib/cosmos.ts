@@ -91,6 +91,15 @@ export async function cosmosCall<T>(what: string, operation: () => Promise<T>): 
   }
 }
 
+/** Deletes one document; one that is already gone counts as deleted. */
+export async function deleteIfPresent(container: Container, id: string, what: string): Promise<void> {
+  try {
+    await cosmosCall(what, () => container.item(id, id).delete());
+  } catch (error) {
+    if (cosmosStatus(error) !== 404) throw error;
+  }
+}
+
 function isNetworkFault(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;

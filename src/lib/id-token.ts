@@ -3,7 +3,8 @@
  * where the token is actually trusted: signature against the tenant's JWKS
  * (asymmetric algorithms only, so `alg: none` and HMAC tricks fail), issuer,
  * audience, expiry and not-before with a small clock skew, and the nonce of
- * this very sign-in.
+ * this very sign-in. The token checks shared with access tokens live in
+ * `tenant-jwt.ts`.
  *
  * @example
  * ```ts
@@ -13,14 +14,10 @@
  * });
  * ```
  */
-import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { AuthError } from './errors';
 import { equalStrings } from './random';
-
-/** Entra signs with RS256; the others are accepted for providers that rotate to them. */
-export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
-/** Small enough to matter, large enough for clocks on serverless hosts. */
-export const CLOCK_TOLERANCE_SECONDS = 120;
+import { TokenRejected, verifyTenantJwt } from './tenant-jwt';
 
 export interface IdTokenExpectations {
   keys: JWTVerifyGetKey;
@@ -34,16 +31,9 @@ export interface IdTokenExpectations {
 export async function verifyIdToken(idToken: string, expected: IdTokenExpectations): Promise<JWTPayload> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(idToken, expected.keys, {
-      algorithms: ASYMMETRIC_ALGORITHMS,
-      issuer: expected.issuer,
-      audience: expected.clientId,
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      requiredClaims: ['iss', 'aud', 'exp', 'iat', 'sub'],
-      currentDate: expected.currentDate,
-    }));
+    payload = await verifyTenantJwt(idToken, { ...expected, audience: expected.clientId });
   } catch (error) {
-    throw invalidIdToken((error as { code?: string }).code ?? 'ERR_JWT_INVALID');
+    throw invalidIdToken(error instanceof TokenRejected ? error.code : 'ERR_JWT_INVALID');
   }
   if (typeof payload.nonce !== 'string' || !equalStrings(payload.nonce, expected.nonce)) {
     throw invalidIdToken('ERR_NONCE_MISMATCH');

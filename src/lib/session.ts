@@ -16,7 +16,7 @@
  * ```
  */
 import type { Container } from '@azure/cosmos';
-import { cosmosCall, cosmosStatus } from './cosmos';
+import { cosmosCall, cosmosStatus, deleteIfPresent } from './cosmos';
 import { AuthError } from './errors';
 
 /** The idle clock is advanced no more often than this. */
@@ -104,12 +104,8 @@ export class SessionStore {
   }
 
   /** Idempotent: deleting a session that is already gone succeeds. */
-  async delete(id: string): Promise<void> {
-    try {
-      await cosmosCall('end your session', () => this.container.item(id, id).delete());
-    } catch (error) {
-      if (cosmosStatus(error) !== 404) throw error;
-    }
+  delete(id: string): Promise<void> {
+    return deleteIfPresent(this.container, id, 'end your session');
   }
 
   private ttlAt(now: number, expiresAt: number): number {

@@ -19,7 +19,7 @@
  */
 import type { Container } from '@azure/cosmos';
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
-import { cosmosCall, cosmosStatus } from './cosmos';
+import { cosmosCall, cosmosStatus, deleteIfPresent } from './cosmos';
 import { AuthError } from './errors';
 
 export interface TokenCacheRecord {
@@ -51,12 +51,8 @@ export class TokenCacheStore {
   }
 
   /** Idempotent. */
-  async delete(sessionId: string): Promise<void> {
-    try {
-      await cosmosCall('remove your tokens', () => this.container.item(sessionId, sessionId).delete());
-    } catch (error) {
-      if (cosmosStatus(error) !== 404) throw error;
-    }
+  delete(sessionId: string): Promise<void> {
+    return deleteIfPresent(this.container, sessionId, 'remove your tokens');
   }
 
   /** An MSAL cache plugin for one session; make a new one per request. */

@@ -1,7 +1,8 @@
 import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/lib/errors';
-import { CLOCK_TOLERANCE_SECONDS, verifyIdToken } from '../../src/lib/id-token';
+import { verifyIdToken } from '../../src/lib/id-token';
+import { CLOCK_TOLERANCE_SECONDS } from '../../src/lib/tenant-jwt';
 
 const TENANT_ID = '8a1b2c3d-0000-4000-8000-0123456789ab';
 const ISSUER = `https://${TENANT_ID}.ciamlogin.com/${TENANT_ID}/v2.0`;

@@ -1,0 +1,50 @@
+/**
+ * The checks every token from the tenant gets, ID token or access token:
+ * signature against the tenant's JWKS with asymmetric algorithms only (so
+ * `alg: none` and HMAC-with-the-public-key tricks fail), issuer, audience,
+ * expiry and not-before with a small clock skew.
+ *
+ * @example
+ * ```ts
+ * const payload = await verifyTenantJwt(token, { keys, issuer, audience: clientId });
+ * // throws TokenRejected with jose's error code, e.g. ERR_JWT_EXPIRED
+ * ```
+ */
+import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+
+/** Entra signs with RS256; the others are accepted for providers that rotate to them. */
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+/** Small enough to matter, large enough for clocks on serverless hosts. */
+export const CLOCK_TOLERANCE_SECONDS = 120;
+
+export interface TenantJwtExpectations {
+  keys: JWTVerifyGetKey;
+  issuer: string;
+  audience: string | string[];
+  /** For tests: the time to verify at. */
+  currentDate?: Date;
+}
+
+/** Why a token was refused, as a code safe to show and log (never the token). */
+export class TokenRejected extends Error {
+  constructor(readonly code: string) {
+    super(code);
+    this.name = 'TokenRejected';
+  }
+}
+
+export async function verifyTenantJwt(token: string, expected: TenantJwtExpectations): Promise<JWTPayload> {
+  try {
+    const { payload } = await jwtVerify(token, expected.keys, {
+      algorithms: ASYMMETRIC_ALGORITHMS,
+      issuer: expected.issuer,
+      audience: expected.audience,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ['iss', 'aud', 'exp', 'iat', 'sub'],
+      currentDate: expected.currentDate,
+    });
+    return payload;
+  } catch (error) {
+    throw new TokenRejected((error as { code?: string }).code ?? 'ERR_JWT_INVALID');
+  }
+}
