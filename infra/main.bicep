@@ -34,7 +34,7 @@ param clientSecret string
 // the user brings both. The cookie secret is ours: azd generates it on the first provision and keeps it in
 // the azd environment, so later provisions do not sign everyone out (a newGuid() default would).
 @secure()
-@description('Comma-separated cookie signing secrets, newest first. To rotate: azd env set COOKIE_SECRETS "<new>,<current>" (docs/deploy.md).')
+@description('Comma-separated cookie signing secrets, newest first. To rotate: azd env set COOKIE_SECRETS "<new>,<current>" (README, "Rotate the cookie secrets").')
 @metadata({
   azd: {
     type: 'generate'

@@ -95,7 +95,7 @@ describe('azure.yaml', () => {
 });
 
 describe('.funcignore', () => {
-  it.each(['test/', 'test/infra/bicep.ts', 'dev/', 'bench/', 'infra/', 'infra/main.bicep', 'docs/deploy.md'])(
+  it.each(['test/', 'test/infra/bicep.ts', 'dev/', 'bench/', 'infra/', 'infra/main.bicep', 'README.md'])(
     'leaves out %s',
     (path) => expect(excluded(path)).toBe(true),
   );
