@@ -13,8 +13,7 @@
  * const value = await cosmosCall('read the session', () => sessions.item(id, id).read());
  * ```
  */
-import { CosmosClient, ErrorResponse, type Container } from '@azure/cosmos';
-import { DefaultAzureCredential } from '@azure/identity';
+import type { Container, ErrorResponse } from '@azure/cosmos';
 import type { AppConfig } from './config';
 import { AuthError } from './errors';
 
@@ -26,9 +25,14 @@ export interface Containers {
 export const PARTITION_KEY_PATH = '/id';
 
 export async function openContainers(settings: AppConfig['cosmos']): Promise<Containers> {
+  // Loaded on first use, not at start-up: the SDK takes about 200 ms to load, and /api/login never needs it.
+  const { CosmosClient } = await import('@azure/cosmos');
+  const credentials = settings.key
+    ? { key: settings.key }
+    : { aadCredentials: new (await import('@azure/identity')).DefaultAzureCredential() };
   const client = new CosmosClient({
     endpoint: settings.endpoint,
-    ...(settings.key ? { key: settings.key } : { aadCredentials: new DefaultAzureCredential() }),
+    ...credentials,
     connectionPolicy: {
       // A user waits on every call: fail within seconds and answer 503 rather than hold the request for the SDK's 30 s default.
       requestTimeout: 5000,
@@ -58,11 +62,10 @@ export async function openContainers(settings: AppConfig['cosmos']): Promise<Con
 
 /** A Cosmos status code, or undefined for network faults. */
 export function cosmosStatus(error: unknown): number | undefined {
-  if (error instanceof ErrorResponse || (typeof error === 'object' && error !== null && 'code' in error)) {
-    const code = (error as { code?: unknown; statusCode?: unknown }).statusCode ?? (error as { code?: unknown }).code;
-    return typeof code === 'number' ? code : undefined;
-  }
-  return undefined;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+  const status = statusCode ?? code;
+  return typeof status === 'number' ? status : undefined;
 }
 
 const TRANSIENT_STATUS = new Set([408, 429, 449, 500, 502, 503, 504]);

@@ -25,7 +25,7 @@ export async function callDownstreamApi(runtime: Runtime, caller: Caller): Promi
 }
 
 async function tokenOnBehalfOf(runtime: Runtime, assertion: string): Promise<string> {
-  const msal = createMsalClient(runtime.config, await runtime.identity());
+  const msal = await createMsalClient(runtime.config, await runtime.identity());
   const result = await msal
     .acquireTokenOnBehalfOf({ oboAssertion: assertion, scopes: runtime.config.downstream.scopes })
     .catch((error: unknown) => {
@@ -38,7 +38,7 @@ async function tokenOnBehalfOf(runtime: Runtime, assertion: string): Promise<str
 async function tokenForSession(runtime: Runtime, session: SessionRecord): Promise<string> {
   const { config } = runtime;
   const [identity, { tokenCaches }] = await Promise.all([runtime.identity(), runtime.stores()]);
-  const msal = createMsalClient(config, identity, tokenCaches.pluginFor(session.id, session.expiresAt));
+  const msal = await createMsalClient(config, identity, tokenCaches.pluginFor(session.id, session.expiresAt));
   const account = await msal.getTokenCache().getAccountByHomeId(session.homeAccountId);
   if (!account) {
     throw new AuthError('interaction_required', 401, 'Your sign-in has expired for this action. Please sign in again.', {

@@ -8,20 +8,24 @@
  * cheap because the authority metadata is handed over already resolved:
  * no discovery call, no instance discovery (see `npm run bench`).
  *
+ * msal-node is loaded on first use rather than at start-up, which keeps
+ * cold starts short for requests that never need it (`/api/claims`).
+ *
  * @example
  * ```ts
- * const msal = createMsalClient(config, authority, tokenCaches.pluginFor(sessionId, expiresAt));
+ * const msal = await createMsalClient(config, authority, tokenCaches.pluginFor(sessionId, expiresAt));
  * ```
  */
-import { ConfidentialClientApplication, LogLevel, type ICachePlugin } from '@azure/msal-node';
+import type { ConfidentialClientApplication, ICachePlugin } from '@azure/msal-node';
 import type { ResolvedAuthority } from './authority';
 import type { AppConfig } from './config';
 
-export function createMsalClient(
+export async function createMsalClient(
   config: Pick<AppConfig, 'clientId' | 'clientSecret'>,
   authority: ResolvedAuthority,
   cachePlugin?: ICachePlugin,
-): ConfidentialClientApplication {
+): Promise<ConfidentialClientApplication> {
+  const { ConfidentialClientApplication, LogLevel } = await import('@azure/msal-node');
   return new ConfidentialClientApplication({
     auth: {
       clientId: config.clientId,

@@ -16,13 +16,14 @@
  * ```
  */
 import type { Cookie } from '@azure/functions';
-import { CryptoProvider } from '@azure/msal-node';
+import { createHash } from 'node:crypto';
 import { cosmosStatus } from './cosmos';
 import { AuthError } from './errors';
 import { verifyIdToken } from './id-token';
 import { fromMsalError, safeCode } from './identity-errors';
 import { createMsalClient } from './msal';
 import type { Runtime } from './runtime';
+import { randomToken } from './random';
 import { newTransaction } from './transaction';
 
 export const PROMPTS = ['login', 'select_account', 'create', 'none'] as const;
@@ -35,14 +36,14 @@ export interface SignInOptions {
   loginHint?: string;
 }
 
-const pkce = new CryptoProvider();
-
 export async function startSignIn(runtime: Runtime, options: SignInOptions): Promise<{ location: string; cookie: Cookie }> {
   const { config } = runtime;
   const identity = await runtime.identity();
-  const { verifier, challenge } = await pkce.generatePkceCodes();
-  const transaction = newTransaction({ returnTo: options.returnTo, codeVerifier: verifier });
-  const location = await createMsalClient(config, identity)
+  const transaction = newTransaction({ returnTo: options.returnTo, codeVerifier: randomToken() });
+  // RFC 7636 S256: base64url(SHA-256(verifier)); the verifier is 43 characters of base64url, as the RFC advises.
+  const challenge = createHash('sha256').update(transaction.codeVerifier).digest('base64url');
+  const msal = await createMsalClient(config, identity);
+  const location = await msal
     .getAuthCodeUrl({
       redirectUri: config.redirectUri,
       scopes: config.downstream.scopes,
@@ -86,7 +87,7 @@ export async function completeSignIn(
   }
   const transaction = await runtime.transactions.open(cookieHeader, state);
   const identity = await runtime.identity();
-  const msal = createMsalClient(config, identity);
+  const msal = await createMsalClient(config, identity);
   const result = await msal
     .acquireTokenByCode({
       code,
