@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
+import { CliError, EXIT } from './errors';
 
 /** The sections that hold a user's data; `AppMetadata` alone does not count. */
 const USER_SECTIONS = ['Account', 'IdToken', 'AccessToken', 'RefreshToken'];
@@ -38,7 +39,7 @@ export class FileCachePlugin implements ICachePlugin {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
+      throw this.unusable('read', error);
     }
     if (!isCacheJson(text)) {
       if (!this.warned) this.warn(`The token cache at ${this.file} is not readable as a cache; it is ignored and will be replaced at the next sign-in.`);
@@ -51,18 +52,40 @@ export class FileCachePlugin implements ICachePlugin {
   async afterCacheAccess(context: TokenCacheContext): Promise<void> {
     if (!context.cacheHasChanged) return;
     const serialized = context.tokenCache.serialize();
-    if (isEmptyCache(serialized)) {
-      await rm(this.file, { force: true });
-      return;
+    try {
+      if (isEmptyCache(serialized)) await rm(this.file, { force: true });
+      else await writeFileAtomic(this.file, serialized);
+    } catch (error) {
+      throw this.unusable('written', error);
     }
-    await writeFileAtomic(this.file, serialized);
+  }
+
+  /** Fails now, rather than after the user has signed in, when the cache could not be saved. */
+  async checkWritable(): Promise<void> {
+    try {
+      await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
+      const probe = temporaryName(this.file);
+      await (await open(probe, 'wx', 0o600)).close();
+      await rm(probe, { force: true });
+    } catch (error) {
+      throw this.unusable('written', error);
+    }
+  }
+
+  /** A file system error as an ending that names the file and the fix, not a stack trace. */
+  private unusable(action: 'read' | 'written', error: unknown): CliError {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    return new CliError(
+      EXIT.failure,
+      `The token cache ${this.file} cannot be ${action} (${code}). Check the folder's permissions, or choose another folder with --cache-dir / FNAUTH_CACHE_DIR.`,
+    );
   }
 }
 
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
   // Creates missing folders 0700; a folder that already exists (a user's choice) keeps its mode.
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = temporaryName(file);
   const handle = await open(temporary, 'wx', 0o600);
   try {
     await handle.writeFile(content, 'utf8');
@@ -79,6 +102,11 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/** Next to the file (same file system, so the rename is atomic), hidden, unique. */
+function temporaryName(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
 function isCacheJson(text: string): boolean {

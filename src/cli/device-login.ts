@@ -65,7 +65,7 @@ export async function deviceCodeLogin(pca: PublicClientApplication, options: Dev
     },
   };
   const cancel = () => {
-    // removed
+    request.cancel = true;
     countdown?.cancelling();
   };
   signal?.addEventListener('abort', cancel, { once: true });

@@ -7,10 +7,20 @@
  * returns `client_info` and rotates refresh tokens (old ones stay valid, as
  * in Entra), a JWKS from keys made with jose, and Graph's `/me`.
  *
- * Tests play the user with {@link FakeEntra.authorize}, and break things on
- * purpose with {@link FakeEntra.tamper}.
+ * Headless clients: a second, public app registration ({@link FakeEntra.publicClientId},
+ * "Allow public client flows" = Yes, no secret) uses the device code flow: the
+ * `/devicecode` endpoint (MSAL derives it from the token endpoint) and the
+ * `device_code` grant, answering `authorization_pending` until the scripted
+ * user ({@link FakeEntra.deviceUser}) decides. Access tokens for the web app's
+ * exposed API ({@link FakeEntra.apiScope}) are RS256 JWTs signed with the
+ * published keys, as the app's bearer check expects; {@link FakeEntra.accessToken}
+ * mints one directly. Other access tokens stay opaque (Graph's).
+ *
+ * Tests play the user with {@link FakeEntra.authorize} (browser) or
+ * {@link FakeEntra.deviceUser} (device code), and break things on purpose with
+ * {@link FakeEntra.tamper}.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
 import { http, HttpResponse } from 'msw';
 
@@ -43,6 +53,34 @@ export interface TokenTamper {
   unsigned?: boolean;
 }
 
+/**
+ * What the user does with a device code: the token endpoint answers
+ * `authorization_pending` to the first `pendingPolls` polls, then with the
+ * outcome (`approve` issues tokens for `user`; `pending` never decides).
+ */
+export interface DeviceUserScript {
+  pendingPolls: number;
+  outcome: 'approve' | 'authorization_declined' | 'access_denied' | 'expired_token' | 'slow_down' | 'pending';
+  user?: FakeUser;
+}
+
+interface IssuedDeviceCode {
+  clientId: string;
+  userCode: string;
+  scope: string;
+  expiresAt: number;
+  script: DeviceUserScript;
+  polls: number;
+}
+
+interface AuthenticatedClient {
+  clientId: string;
+  /** No secret: a public client, or the web app with "Allow public client flows". */
+  isPublic: boolean;
+}
+
+const DEVICE_CODE_GRANTS = ['device_code', 'urn:ietf:params:oauth:grant-type:device_code'];
+
 export const DEFAULT_USERS: FakeUser[] = [
   { oid: '11111111-1111-4111-8111-111111111111', name: 'Alice Example', email: 'alice@example.com' },
   { oid: '22222222-2222-4222-8222-222222222222', name: 'Bob Example', email: 'bob@example.com' },
@@ -57,6 +95,24 @@ export class FakeEntra {
   readonly clientId = '00001111-aaaa-4bbb-8ccc-222233334444';
   readonly clientSecret = 'test-client-secret-value';
   readonly graphMe = 'https://graph.microsoft.com/v1.0/me';
+  /** A separate public client registration (the device-code CLI): no secret. */
+  readonly publicClientId = '55556666-bbbb-4ccc-8ddd-777788889999';
+  /** The web app's exposed API scope, as "Expose an API" names it. */
+  readonly apiScope = `api://${this.clientId}/access_as_user`;
+  /** "Allow public client flows" on the web app's own registration (device code without its secret). */
+  allowPublicClientFlows = false;
+
+  /** The device code response's `interval` (Entra: 5); MSAL sleeps this long between polls (fractions work). */
+  deviceCodeInterval = 5;
+  /** The device code response's `expires_in` (Entra: 900). */
+  deviceCodeLifetime = 900;
+  /**
+   * The device code response's `verification_uri`. External ID tenants have answered with the
+   * generic page, which refuses their customer accounts (AADSTS500208).
+   */
+  deviceVerificationUri = 'https://microsoft.com/devicelogin';
+  /** What the user does with the next device codes. */
+  deviceUser: DeviceUserScript = { pendingPolls: 1, outcome: 'approve' };
 
   /** Seconds an access token lives; MSAL refreshes anything within 5 minutes of expiry. */
   accessTokenLifetime = 3600;
@@ -68,7 +124,8 @@ export class FakeEntra {
   private keys: SigningKey[] = [];
   private foreign: SigningKey | undefined;
   private readonly codes = new Map<string, IssuedCode>();
-  private readonly refreshTokens = new Map<string, { user: FakeUser; scope: string }>();
+  private readonly refreshTokens = new Map<string, { user: FakeUser; scope: string; client: AuthenticatedClient }>();
+  private readonly deviceCodes = new Map<string, IssuedDeviceCode>();
   private readonly accessTokens = new Map<string, { user: FakeUser; expiresAt: number }>();
 
   static async create(): Promise<FakeEntra> {
@@ -88,6 +145,7 @@ export class FakeEntra {
       issuer: this.issuer,
       authorization_endpoint: `${this.base}/oauth2/v2.0/authorize`,
       token_endpoint: `${this.base}/oauth2/v2.0/token`,
+      device_authorization_endpoint: `${this.base}/oauth2/v2.0/devicecode`,
       end_session_endpoint: `${this.base}/oauth2/v2.0/logout`,
       jwks_uri: `${this.base}/discovery/v2.0/keys`,
       response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
@@ -126,6 +184,11 @@ export class FakeEntra {
     return callback.href;
   }
 
+  /** Token endpoint polls per device code so far, oldest code first. */
+  get devicePolls(): number[] {
+    return [...this.deviceCodes.values()].map((code) => code.polls);
+  }
+
   /** Forgets issued refresh tokens, as when a user revokes sessions. */
   revokeRefreshTokens(): void {
     this.refreshTokens.clear();
@@ -144,6 +207,10 @@ export class FakeEntra {
       http.post(this.metadata.token_endpoint, async ({ request }) => {
         this.record(request);
         return this.token(new URLSearchParams(await request.text()));
+      }),
+      http.post(this.metadata.device_authorization_endpoint, async ({ request }) => {
+        this.record(request);
+        return this.deviceAuthorization(new URLSearchParams(await request.text()));
       }),
       http.get(this.graphMe, ({ request }) => {
         this.record(request);
@@ -167,10 +234,56 @@ export class FakeEntra {
     this.requests.push(`${request.method} ${url.origin}${url.pathname}`);
   }
 
-  private async token(form: URLSearchParams): Promise<Response> {
-    if (form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret) {
+  /** Entra's `/devicecode`: any registered client may start one; whether it may redeem it without a secret is checked at the token endpoint. */
+  private deviceAuthorization(form: URLSearchParams): Response {
+    const clientId = form.get('client_id') ?? '';
+    if (clientId !== this.clientId && clientId !== this.publicClientId) {
+      return oauthError('unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory.`);
+    }
+    const scope = form.get('scope') ?? '';
+    if (!scope.trim()) return oauthError('invalid_scope', 'AADSTS900144: The request body must contain the following parameter: scope.');
+    const deviceCode = `dc-${randomUUID()}`;
+    const userCode = randomUserCode();
+    this.deviceCodes.set(deviceCode, {
+      clientId,
+      userCode,
+      scope,
+      expiresAt: nowSeconds() + this.deviceCodeLifetime,
+      script: { ...this.deviceUser },
+      polls: 0,
+    });
+    return HttpResponse.json({
+      user_code: userCode,
+      device_code: deviceCode,
+      verification_uri: this.deviceVerificationUri,
+      expires_in: this.deviceCodeLifetime,
+      interval: this.deviceCodeInterval,
+      message: `To sign in, use a web browser to open the page ${this.deviceVerificationUri} and enter the code ${userCode} to authenticate.`,
+    });
+  }
+
+  /** Public clients send no secret; the web app must send its own unless it allows public client flows. */
+  private authenticateClient(form: URLSearchParams): AuthenticatedClient | Response {
+    const clientId = form.get('client_id') ?? '';
+    const secret = form.get('client_secret');
+    const isPublic = clientId === this.publicClientId || (clientId === this.clientId && this.allowPublicClientFlows);
+    if (isPublic && secret === null) return { clientId, isPublic: true };
+    if (clientId === this.publicClientId) {
+      return oauthError('invalid_client', "AADSTS700025: Client is public so neither 'client_assertion' nor 'client_secret' should be presented.", 401);
+    }
+    if (clientId === this.clientId && secret === null) {
+      return oauthError('invalid_client', "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", 401);
+    }
+    if (clientId !== this.clientId || secret !== this.clientSecret) {
       return oauthError('invalid_client', 'AADSTS7000215: Invalid client secret provided.', 401);
     }
+    return { clientId, isPublic: false };
+  }
+
+  private async token(form: URLSearchParams): Promise<Response> {
+    const client = this.authenticateClient(form);
+    if (client instanceof Response) return client;
+    if (DEVICE_CODE_GRANTS.includes(form.get('grant_type') ?? '')) return this.redeemDeviceCode(form, client);
     if (form.get('grant_type') === 'authorization_code') {
       const issued = this.codes.get(form.get('code') ?? '');
       if (!issued) return oauthError('invalid_grant', 'AADSTS54005: OAuth2 Authorization code was already redeemed.');
@@ -180,22 +293,50 @@ export class FakeEntra {
       if (createHash('sha256').update(verifier).digest('base64url') !== issued.challenge) {
         return oauthError('invalid_grant', 'AADSTS501481: The Code_Verifier does not match the code_challenge.');
       }
-      return this.issueTokens(issued.user, issued.scope, issued.nonce);
+      return this.issueTokens(issued.user, issued.scope, issued.nonce, client);
     }
     if (form.get('grant_type') === 'refresh_token') {
       const grant = this.refreshTokens.get(form.get('refresh_token') ?? '');
-      if (!grant) return oauthError('invalid_grant', 'AADSTS70008: The refresh token has expired or is invalid.');
-      return this.issueTokens(grant.user, grant.scope, undefined);
+      if (!grant || grant.client.clientId !== client.clientId) {
+        return oauthError('invalid_grant', 'AADSTS70008: The refresh token has expired or is invalid.');
+      }
+      return this.issueTokens(grant.user, grant.scope, undefined, client);
     }
     return oauthError('unsupported_grant_type', 'AADSTS70003: unsupported grant type');
   }
 
-  private async issueTokens(user: FakeUser, requestedScope: string, nonce: string | undefined): Promise<Response> {
-    const accessToken = `at-${randomUUID()}`;
+  /** The device polls; the scripted user answers once the pending polls are used up. */
+  private async redeemDeviceCode(form: URLSearchParams, client: AuthenticatedClient): Promise<Response> {
+    const deviceCode = form.get('device_code') ?? '';
+    const issued = this.deviceCodes.get(deviceCode);
+    if (!issued || issued.clientId !== client.clientId) return oauthError('bad_verification_code', 'The device code is not valid.');
+    issued.polls += 1;
+    if (nowSeconds() >= issued.expiresAt) return oauthError('expired_token', 'AADSTS70020: The provided value for the input parameter \'device_code\' is not valid. This device code has expired.');
+    const { outcome, pendingPolls, user = DEFAULT_USERS[0]! } = issued.script;
+    if (outcome === 'pending' || issued.polls <= pendingPolls) {
+      return oauthError('authorization_pending', 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
+    }
+    if (outcome !== 'approve') return oauthError(outcome, `The device flow ended: ${outcome}.`);
+    issued.expiresAt = 0; // redeemed once, as any code
+    return this.issueTokens(user, issued.scope, undefined, client);
+  }
+
+  private async issueTokens(
+    user: FakeUser,
+    requestedScope: string,
+    nonce: string | undefined,
+    client: AuthenticatedClient = { clientId: this.clientId, isPublic: false },
+  ): Promise<Response> {
     const refreshToken = `rt-${randomUUID()}`;
     const resourceScopes = requestedScope.split(' ').filter((scope) => !['openid', 'profile', 'offline_access', 'email'].includes(scope));
-    this.accessTokens.set(accessToken, { user, expiresAt: nowSeconds() + this.accessTokenLifetime });
-    this.refreshTokens.set(refreshToken, { user, scope: requestedScope });
+    let accessToken: string;
+    if (resourceScopes.some((scope) => this.isApiScope(scope))) {
+      accessToken = await this.accessToken(user, { scopes: resourceScopes, azp: client.clientId, publicClient: client.isPublic });
+    } else {
+      accessToken = `at-${randomUUID()}`;
+      this.accessTokens.set(accessToken, { user, expiresAt: nowSeconds() + this.accessTokenLifetime });
+    }
+    this.refreshTokens.set(refreshToken, { user, scope: requestedScope, client });
     this.refreshTokensIssued.push(refreshToken);
     return HttpResponse.json({
       token_type: 'Bearer',
@@ -204,16 +345,54 @@ export class FakeEntra {
       ext_expires_in: this.accessTokenLifetime,
       access_token: accessToken,
       refresh_token: refreshToken,
-      id_token: await this.idToken(user, nonce),
+      id_token: await this.idToken(user, nonce, client.clientId),
       client_info: Buffer.from(JSON.stringify({ uid: user.oid, utid: this.tenantId })).toString('base64url'),
     });
   }
 
-  async idToken(user: FakeUser, nonce: string | undefined): Promise<string> {
+  /**
+   * An access token for the web app's API, as Entra issues v2 tokens: RS256 JWT
+   * signed with the current key, `aud` = the API's client id, `scp` = the scope
+   * names without the `api://<client-id>/` prefix, `azp` = the calling client.
+   */
+  async accessToken(
+    user: FakeUser,
+    options: { scopes?: string[]; azp?: string; publicClient?: boolean; claims?: (claims: JWTPayload) => JWTPayload } = {},
+  ): Promise<string> {
     const now = nowSeconds();
+    const scopes = (options.scopes ?? [this.apiScope]).filter((scope) => this.isApiScope(scope));
     let claims: JWTPayload = {
       iss: this.issuer,
       aud: this.clientId,
+      sub: `sub-${user.oid}`,
+      oid: user.oid,
+      tid: this.tenantId,
+      azp: options.azp ?? this.publicClientId,
+      azpacr: options.publicClient === false ? '1' : '0',
+      scp: scopes.map((scope) => scope.slice(scope.lastIndexOf('/') + 1)).join(' '),
+      name: user.name,
+      preferred_username: user.email,
+      ver: '2.0',
+      iat: now,
+      nbf: now,
+      exp: now + this.accessTokenLifetime,
+      jti: randomUUID(),
+    };
+    if (options.claims) claims = options.claims(claims);
+    const key = this.keys[0]!;
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+  }
+
+  /** `api://<client-id>/<name>` or `<client-id>/<name>`: a scope of the web app's own API. */
+  private isApiScope(scope: string): boolean {
+    return scope.startsWith(`api://${this.clientId}/`) || scope.startsWith(`${this.clientId}/`);
+  }
+
+  async idToken(user: FakeUser, nonce: string | undefined, audience: string = this.clientId): Promise<string> {
+    const now = nowSeconds();
+    let claims: JWTPayload = {
+      iss: this.issuer,
+      aud: audience,
       sub: `sub-${user.oid}`,
       oid: user.oid,
       tid: this.tenantId,
@@ -242,6 +421,12 @@ async function makeKey(): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = randomUUID();
   return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256' } };
+}
+
+/** Nine characters, as Entra's user codes (e.g. `FQK5HW3UF`); no 0/O or 1/I to misread. */
+function randomUserCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return Array.from(randomBytes(9), (byte) => alphabet[byte % alphabet.length]).join('');
 }
 
 function oauthError(error: string, description: string, status = 400): Response {

@@ -11,6 +11,7 @@ import { warner, type CommandContext } from './context';
 
 export async function login({ settings, io }: CommandContext): Promise<ExitCode> {
   const client = await openClient(settings, { online: true, warn: warner(io) });
+  await client.cachePlugin.checkWritable();
   const result = await deviceCodeLogin(client.pca, {
     scope: settings.scope,
     authority: settings.authority,
