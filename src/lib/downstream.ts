@@ -29,7 +29,7 @@ async function tokenOnBehalfOf(runtime: Runtime, assertion: string): Promise<str
   const result = await msal
     .acquireTokenOnBehalfOf({ oboAssertion: assertion, scopes: runtime.config.downstream.scopes })
     .catch((error: unknown) => {
-      throw fromMsalError(error, runtime.loginUrl, 'silent');
+      throw fromMsalError(error, runtime.loginUrl, 'on-behalf-of');
     });
   if (!result) throw new AuthError('interaction_required', 401, 'No token could be obtained for the downstream API.');
   return result.accessToken;

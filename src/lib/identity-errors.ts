@@ -18,8 +18,8 @@ function msalError(error: unknown): MsalLikeError | undefined {
 
 const NETWORK_CODES = new Set(['network_error', 'no_network_connectivity', 'endpoints_resolution_error', 'post_request_failed', 'get_request_failed']);
 
-/** `sign-in`: redeeming an authorization code; `silent`: using the token cache. */
-export type MsalStep = 'sign-in' | 'silent';
+/** `sign-in`: redeeming an authorization code; `silent`: using the token cache; `on-behalf-of`: exchanging a caller's bearer token. */
+export type MsalStep = 'sign-in' | 'silent' | 'on-behalf-of';
 
 export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep): AuthError {
   if (error instanceof AuthError) return error;
@@ -39,6 +39,13 @@ export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep):
   }
   if (msal.errorCode === 'nonce_mismatch') {
     return new AuthError('invalid_id_token', 400, "The identity provider's answer does not belong to this sign-in, so you were not signed in. Please try again.");
+  }
+  if (step === 'on-behalf-of' && isServerError) {
+    return new AuthError(
+      'downstream_failed',
+      502,
+      `The sign-in service would not issue a token for the downstream API on your behalf (${safeCode(msal.errorCode)}). Check the app's API permissions and admin consent.`,
+    );
   }
   if (isServerError) {
     return new AuthError('code_redemption_failed', 400, `The sign-in service refused the request (${safeCode(msal.errorCode)}). Please sign in again.`, { loginUrl });

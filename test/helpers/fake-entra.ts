@@ -21,7 +21,7 @@
  * {@link FakeEntra.tamper}.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
 import { http, HttpResponse } from 'msw';
 
 export interface FakeUser {
@@ -120,6 +120,8 @@ export class FakeEntra {
   /** Every request the fake received, as "METHOD url-without-query". */
   readonly requests: string[] = [];
   readonly refreshTokensIssued: string[] = [];
+  /** How many on-behalf-of exchanges the web app made. */
+  onBehalfOfGrants = 0;
 
   private keys: SigningKey[] = [];
   private foreign: SigningKey | undefined;
@@ -302,7 +304,36 @@ export class FakeEntra {
       }
       return this.issueTokens(grant.user, grant.scope, undefined, client);
     }
+    if (form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && form.get('requested_token_use') === 'on_behalf_of') {
+      return this.onBehalfOf(form, client);
+    }
     return oauthError('unsupported_grant_type', 'AADSTS70003: unsupported grant type');
+  }
+
+  /** On-behalf-of: the web app trades an access token minted for its API for a Graph token of the same user. */
+  private async onBehalfOf(form: URLSearchParams, client: AuthenticatedClient): Promise<Response> {
+    if (client.isPublic) return oauthError('invalid_client', 'AADSTS700025: Client is public.', 401);
+    const assertion = form.get('assertion') ?? '';
+    let claims: JWTPayload;
+    try {
+      ({ payload: claims } = await jwtVerify(assertion, createLocalJWKSet({ keys: this.keys.map((key) => key.jwk) }), {
+        issuer: this.issuer,
+        audience: this.clientId,
+      }));
+    } catch {
+      return oauthError('invalid_grant', 'AADSTS50013: Assertion failed signature validation.');
+    }
+    const user: FakeUser = { oid: String(claims.oid), name: String(claims.name), email: String(claims.preferred_username) };
+    this.onBehalfOfGrants += 1;
+    const accessToken = `at-${randomUUID()}`;
+    this.accessTokens.set(accessToken, { user, expiresAt: nowSeconds() + this.accessTokenLifetime });
+    return HttpResponse.json({
+      token_type: 'Bearer',
+      scope: form.get('scope') ?? '',
+      expires_in: this.accessTokenLifetime,
+      ext_expires_in: this.accessTokenLifetime,
+      access_token: accessToken,
+    });
   }
 
   /** The device polls; the scripted user answers once the pending polls are used up. */
