@@ -15,7 +15,7 @@ import { AuthError as MsalError, InteractionRequiredAuthError, ServerError } fro
 import { safeCode } from '../lib/identity-errors';
 import type { ProviderError } from './network';
 
-/** Exit codes; `fnauth --help` and docs/headless.md list them too. */
+/** Exit codes; `fnauth --help` and the README's "Headless devices" section list them too. */
 export const EXIT = {
   ok: 0,
   /** A bug or an answer nobody planned for. */

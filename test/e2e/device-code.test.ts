@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_USERS, startLocalStack, type LocalStack } from '../../dev/local-stack';
+import { launchChromium } from '../helpers/chromium';
+
+const ROOT = resolve(__dirname, '../..');
+let stack: LocalStack;
+let browser: Browser;
+let dataDir: string;
+let cacheDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'fnauth-e2e-device-'));
+  cacheDir = join(dataDir, 'cli-cache');
+  stack = await startLocalStack({ functionsPort: 0, providerPort: 0, cosmosPort: 0, dataDir, functionsHost: 'builtin', onOutput: () => undefined });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** The CLI as users run it: its own process, trusting the local provider's certificate. */
+function fnauth(args: string[], onStdout?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_EXTRA_CA_CERTS: stack.provider.caCertPath,
+      AUTHORITY: stack.urls.authority,
+      CLI_CLIENT_ID: stack.deviceClientId,
+      API_SCOPE: `api://${stack.settings.CLIENT_ID}/access_as_user`,
+      API_BASE_URL: stack.urls.functions.replace(/\/api$/, ''),
+      FNAUTH_CACHE_DIR: cacheDir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    onStdout?.(stdout);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((done) => child.on('exit', (code) => done({ code, stdout, stderr })));
+}
+
+describe('a headless device signs in with the device code flow', () => {
+  it('logs in through a browser on another device, then whoami and call work silently', async () => {
+    const alice = DEMO_USERS[0]!;
+    let approving: Promise<void> | undefined;
+    const login = fnauth(['login'], (stdout) => {
+      const page = /open this page[^\n]*\n\s*\n\s*(https:\/\/\S+)/.exec(stdout)?.[1];
+      const code = /enter the code:\s*\n\s*\n\s*(\S+)/.exec(stdout)?.[1];
+      if (page && code && !approving) approving = approveInBrowser(page, code, alice.email, alice.password);
+    });
+    const result = await login;
+    await approving;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(alice.email);
+
+    const whoami = await fnauth(['whoami']);
+    expect(whoami.code, whoami.stderr).toBe(0);
+    expect(whoami.stdout).toContain(alice.email);
+
+    const claims = await fnauth(['call', '/api/claims']);
+    expect(claims.code, claims.stderr).toBe(0);
+    const body = JSON.parse(claims.stdout) as { claims: Record<string, unknown>; session: { authenticatedWith: string } };
+    expect(body.claims).toMatchObject({ preferred_username: alice.email, scp: 'access_as_user' });
+    expect(body.session.authenticatedWith).toBe('bearer');
+
+    const logout = await fnauth(['logout']);
+    expect(logout.code).toBe(0);
+    const after = await fnauth(['whoami']);
+    expect(after.code).toBe(3);
+  }, 90_000);
+});
+
+async function approveInBrowser(page: string, userCode: string, email: string, password: string): Promise<void> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const tab = await context.newPage();
+  await tab.goto(page);
+  await tab.locator('#user_code').fill(userCode);
+  await tab.locator('#device-code-submit').click();
+  await tab.locator('#device-confirm').click();
+  await tab.locator('#email').fill(email);
+  await tab.locator('#password').fill(password);
+  await tab.locator('#signin-submit').click();
+  await tab.locator('#device-success').waitFor();
+  await context.close();
+}
