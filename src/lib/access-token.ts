@@ -36,6 +36,7 @@ export async function verifyAccessToken(token: string, expected: AccessTokenExpe
   try {
     payload = await verifyTenantJwt(token, { ...expected, audience: expected.audiences });
   } catch (error) {
+    if (error instanceof AuthError) throw error;
     throw invalidToken(`The access token was refused (${error instanceof TokenRejected ? error.code : 'ERR_JWT_INVALID'}).`);
   }
   const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];

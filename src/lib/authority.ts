@@ -16,6 +16,7 @@
  * ```
  */
 import { AuthError } from './errors';
+import { identityProviderUnavailable } from './identity-errors';
 
 export interface OpenIdMetadata {
   issuer: string;
@@ -92,11 +93,3 @@ export async function fetchAuthority(authority: string, fetchImpl: typeof fetch 
   return resolveAuthorityFromJson(authority, body);
 }
 
-function identityProviderUnavailable(): AuthError {
-  return new AuthError(
-    'identity_provider_unavailable',
-    503,
-    'The sign-in service cannot be reached right now. Please try again in a moment.',
-    { retryAfterSeconds: 10 },
-  );
-}

@@ -21,7 +21,12 @@ const text = (hint: string) =>
     .string({ error: `is missing. ${hint}` })
     .trim()
     .min(1, `is empty. ${hint}`)
-    .refine((value) => !PLACEHOLDER.test(value), `still holds the placeholder. ${hint}`);
+    .refine((value) => !PLACEHOLDER.test(value), `still holds the placeholder. ${hint}`)
+    // App Service leaves the reference text in place when it cannot resolve it; that text must never become a key.
+    .refine(
+      (value) => !/^@Microsoft\.KeyVault\(/i.test(value),
+      'is an unresolved Key Vault reference: the app could not read the secret. Check that the app identity has the "Key Vault Secrets User" role and that the secret exists, then restart the app.',
+    );
 
 const optionalText = z
   .string()

@@ -3,8 +3,8 @@
  * a bearer access token.
  *
  * Cookie callers cost one Cosmos point read; the idle clock slides at most
- * once per few minutes (see `SessionStore.touch`), so most reads write
- * nothing. Bearer callers cost no Cosmos call at all: the token is verified
+ * once per few minutes (see `SessionStore.touch`, which then also renews the
+ * token cache's expiry), so most reads write nothing. Bearer callers cost no Cosmos call at all: the token is verified
  * against the tenant's keys, which are cached per instance.
  *
  * @example
@@ -25,10 +25,12 @@ export type Caller = { kind: 'session'; session: SessionRecord } | { kind: 'bear
 export async function findSession(runtime: Runtime, cookieHeader: string | null): Promise<SessionRecord | undefined> {
   const sessionId = await runtime.sessionCookie.read(cookieHeader);
   if (!sessionId) return undefined;
-  const { sessions } = await runtime.stores();
+  const { sessions, tokenCaches } = await runtime.stores();
   const session = await sessions.get(sessionId);
-  if (session) await sessions.touch(session);
-  return session;
+  if (!session) return undefined;
+  const touched = await sessions.touch(session);
+  if (touched) await tokenCaches.renew(session.id, session.expiresAt);
+  return touched ?? session;
 }
 
 /** A bearer token, when sent, decides alone: a bad token is refused even if a cookie is present too. */

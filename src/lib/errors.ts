@@ -11,7 +11,7 @@
  * throw new AuthError('state_mismatch', 400, 'This sign-in link does not match the one we started.');
  * ```
  */
-import type { HttpResponseInit } from '@azure/functions';
+import type { Cookie, HttpResponseInit } from '@azure/functions';
 
 export type AuthErrorCode =
   | 'invalid_return_to'
@@ -47,7 +47,15 @@ export class AuthError extends Error {
     readonly status: number,
     /** A sentence a person can act on. Never holds a token, cookie value or secret. */
     readonly detail: string,
-    readonly extra: { retryAfterSeconds?: number; loginUrl?: string; wwwAuthenticate?: string } = {},
+    readonly extra: {
+      retryAfterSeconds?: number;
+      loginUrl?: string;
+      wwwAuthenticate?: string;
+      /** A short machine code for the log (e.g. the tenant's error code); never shown to the caller. */
+      reason?: string;
+      /** Cookies to send with the error page, e.g. to clear a spent sign-in transaction. */
+      cookies?: Cookie[];
+    } = {},
   ) {
     super(detail);
     this.name = 'AuthError';
@@ -66,10 +74,12 @@ export function errorResponse(error: unknown, audience: ResponseAudience): HttpR
   if (known.extra.retryAfterSeconds !== undefined) headers['Retry-After'] = String(known.extra.retryAfterSeconds);
   if (known.extra.wwwAuthenticate) headers['WWW-Authenticate'] = known.extra.wwwAuthenticate;
   const title = TITLES[known.status] ?? 'Error';
+  const cookies = known.extra.cookies ? { cookies: known.extra.cookies } : {};
 
   if (audience === 'api') {
     return {
       status: known.status,
+      ...cookies,
       headers: { ...headers, 'Content-Type': 'application/problem+json' },
       jsonBody: {
         type: `urn:fnauth:error:${known.code}`,
@@ -86,6 +96,7 @@ export function errorResponse(error: unknown, audience: ResponseAudience): HttpR
     : '<p><a href="/api/login">Start again</a></p>';
   return {
     status: known.status,
+    ...cookies,
     headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'" },
     body:
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +

@@ -33,6 +33,7 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
   try {
     payload = await verifyTenantJwt(idToken, { ...expected, audience: expected.clientId });
   } catch (error) {
+    if (error instanceof AuthError) throw error;
     throw invalidIdToken(error instanceof TokenRejected ? error.code : 'ERR_JWT_INVALID');
   }
   if (typeof payload.nonce !== 'string' || !equalStrings(payload.nonce, expected.nonce)) {

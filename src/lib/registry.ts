@@ -72,7 +72,10 @@ function wrap(definition: FunctionDefinition): HttpHandler {
     try {
       response = await definition.handler(request, context);
     } catch (error) {
-      failure = error instanceof AuthError ? error.code : `unexpected:${(error as Error)?.name ?? 'unknown'}`;
+      failure =
+        error instanceof AuthError
+          ? [error.code, error.extra.reason].filter(Boolean).join(' ')
+          : `unexpected:${(error as Error)?.name ?? 'unknown'}`;
       // Settings problems name settings, never their values: safe and needed in the log.
       if (error instanceof ConfigError) context.error(error.message);
       response = errorResponse(error, definition.audience);

@@ -11,11 +11,12 @@
  * const { sessions } = await runtime.stores();
  * ```
  */
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import { fetchAuthority, resolveAuthorityFromJson, type ResolvedAuthority } from './authority';
 import { loadConfig, type AppConfig } from './config';
 import { CookiePolicy, SessionCookie } from './cookie';
 import { openContainers } from './cosmos';
+import { identityProviderUnavailable } from './identity-errors';
 import { createKeyRing } from './keys';
 import { ReturnToPolicy } from './redirects';
 import { SessionStore } from './session';
@@ -50,16 +51,32 @@ export class Runtime {
       const containers = await openContainers(config.cosmos);
       return {
         sessions: new SessionStore(containers.sessions, config.session),
-        tokenCaches: new TokenCacheStore(containers.tokenCache),
+        tokenCaches: new TokenCacheStore(containers.tokenCache, config.session),
       };
     });
     this.identity = retryingOnce(async () => {
       const authority = config.authorityMetadata
         ? resolveAuthorityFromJson(config.authority, config.authorityMetadata)
         : await fetchAuthority(config.authority);
-      return { ...authority, keys: createRemoteJWKSet(new URL(authority.metadata.jwks_uri)) };
+      return { ...authority, keys: tenantKeys(new URL(authority.metadata.jwks_uri)) };
     });
   }
+}
+
+/**
+ * The tenant's JWKS. A key set that cannot be fetched is an outage (503),
+ * not a bad token: only "no key matches" reaches the verifier as a refusal.
+ */
+function tenantKeys(jwksUri: URL): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(jwksUri);
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) throw error;
+      throw identityProviderUnavailable(`jwks:${(error as { code?: string }).code ?? 'fetch_failed'}`);
+    }
+  };
 }
 
 /** Memoizes a successful result; a failure is not remembered, so the next call tries again. */

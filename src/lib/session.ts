@@ -19,8 +19,16 @@ import type { Container } from '@azure/cosmos';
 import { cosmosCall, cosmosStatus, deleteIfPresent } from './cosmos';
 import { AuthError } from './errors';
 
-/** The idle clock is advanced no more often than this. */
+/** The idle clock is advanced no more often than this (or a quarter of the idle timeout, if shorter). */
 export const TOUCH_INTERVAL_SECONDS = 300;
+
+/**
+ * Cosmos `ttl` of a session's documents written at `now`: gone when the idle
+ * timeout or the absolute lifetime ends, whichever comes first.
+ */
+export function sessionTtl(lifetime: SessionLifetime, now: number, expiresAt: number): number {
+  return Math.max(1, Math.min(lifetime.idleTimeoutSeconds, expiresAt - now));
+}
 
 export interface SessionRecord {
   id: string;
@@ -58,7 +66,7 @@ export class SessionStore {
   /** Stores a brand-new session; an id that already exists means a replayed sign-in and is refused. */
   async create(input: NewSession, now = nowInSeconds()): Promise<SessionRecord> {
     const expiresAt = now + this.lifetime.absoluteTimeoutSeconds;
-    const record: SessionRecord = { ...input, createdAt: now, lastSeenAt: now, expiresAt, ttl: this.ttlAt(now, expiresAt) };
+    const record: SessionRecord = { ...input, createdAt: now, lastSeenAt: now, expiresAt, ttl: sessionTtl(this.lifetime, now, expiresAt) };
     try {
       await cosmosCall('save your session', () => this.container.items.create(record));
     } catch (error) {
@@ -83,22 +91,25 @@ export class SessionStore {
 
   /**
    * Slides the idle timeout. Writes only when the last write is older than
-   * {@link TOUCH_INTERVAL_SECONDS}; a concurrent touch or a sign-out that got
-   * there first (412, 404) is fine and ignored.
+   * {@link TOUCH_INTERVAL_SECONDS} (a quarter of the idle timeout if that is
+   * shorter) and returns the record as written; otherwise undefined. A
+   * concurrent touch or a sign-out that got there first (412, 404) is fine
+   * and ignored.
    */
-  async touch(session: SessionRecord, now = nowInSeconds()): Promise<boolean> {
-    if (now - session.lastSeenAt < TOUCH_INTERVAL_SECONDS) return false;
-    const updated: SessionRecord = { ...session, lastSeenAt: now, ttl: this.ttlAt(now, session.expiresAt) };
+  async touch(session: SessionRecord, now = nowInSeconds()): Promise<SessionRecord | undefined> {
+    const interval = Math.min(TOUCH_INTERVAL_SECONDS, Math.floor(this.lifetime.idleTimeoutSeconds / 4));
+    if (now - session.lastSeenAt < interval) return undefined;
+    const updated: SessionRecord = { ...session, lastSeenAt: now, ttl: sessionTtl(this.lifetime, now, session.expiresAt) };
     try {
       await cosmosCall('extend your session', () =>
         this.container
           .item(session.id, session.id)
           .replace(updated, session._etag ? { accessCondition: { type: 'IfMatch', condition: session._etag } } : {}),
       );
-      return true;
+      return updated;
     } catch (error) {
       const status = cosmosStatus(error);
-      if (status === 412 || status === 404) return false;
+      if (status === 412 || status === 404) return undefined;
       throw error;
     }
   }
@@ -108,7 +119,4 @@ export class SessionStore {
     return deleteIfPresent(this.container, id, 'end your session');
   }
 
-  private ttlAt(now: number, expiresAt: number): number {
-    return Math.max(1, Math.min(this.lifetime.idleTimeoutSeconds, expiresAt - now));
-  }
 }

@@ -21,6 +21,7 @@ import type { Container } from '@azure/cosmos';
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import { cosmosCall, cosmosStatus, deleteIfPresent } from './cosmos';
 import { AuthError } from './errors';
+import { sessionTtl, type SessionLifetime } from './session';
 
 export interface TokenCacheRecord {
   id: string;
@@ -31,16 +32,36 @@ export interface TokenCacheRecord {
 }
 
 const MAX_WRITE_ATTEMPTS = 5;
-const nowInSeconds = () => Math.floor(Date.now() / 1000);
 
 export class TokenCacheStore {
-  constructor(private readonly container: Container) {}
+  constructor(
+    private readonly container: Container,
+    private readonly lifetime: SessionLifetime,
+  ) {}
 
   /** First write of a new session's cache (at sign-in). */
   async create(sessionId: string, cache: string, expiresAt: number): Promise<void> {
     await cosmosCall('save your tokens', () =>
-      this.container.items.create<TokenCacheRecord>({ id: sessionId, cache, ttl: ttlUntil(expiresAt) }),
+      this.container.items.create<TokenCacheRecord>({ id: sessionId, cache, ttl: this.ttl(expiresAt) }),
     );
+  }
+
+  /**
+   * Moves the cache's expiry along with its session's idle clock, so refresh
+   * tokens never outlive an idle session in Cosmos. A cache that is gone stays gone.
+   */
+  async renew(sessionId: string, expiresAt: number): Promise<void> {
+    try {
+      await cosmosCall('extend your session', () =>
+        this.container.item(sessionId, sessionId).patch([{ op: 'set', path: '/ttl', value: this.ttl(expiresAt) }]),
+      );
+    } catch (error) {
+      if (cosmosStatus(error) !== 404) throw error;
+    }
+  }
+
+  ttl(expiresAt: number): number {
+    return sessionTtl(this.lifetime, Math.floor(Date.now() / 1000), expiresAt);
   }
 
   async read(sessionId: string): Promise<TokenCacheRecord | undefined> {
@@ -97,7 +118,7 @@ class SessionCachePlugin implements ICachePlugin {
       if (!etag) return;
       try {
         const item = this.container.item(this.sessionId, this.sessionId);
-        const record = { id: this.sessionId, cache: next, ttl: ttlUntil(this.expiresAt) };
+        const record = { id: this.sessionId, cache: next, ttl: this.store.ttl(this.expiresAt) };
         const { resource } = await cosmosCall('save your tokens', () =>
           item.replace<TokenCacheRecord>(record, { accessCondition: { type: 'IfMatch', condition: etag } }),
         );
@@ -151,8 +172,4 @@ function parseCache(serialized: string | undefined): CacheSections {
   if (!serialized) return {};
   const value: unknown = JSON.parse(serialized);
   return typeof value === 'object' && value !== null ? (value as CacheSections) : {};
-}
-
-function ttlUntil(expiresAt: number): number {
-  return Math.max(1, expiresAt - nowInSeconds());
 }

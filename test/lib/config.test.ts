@@ -160,4 +160,10 @@ describe('loadConfig', () => {
       expect(String(error.stack)).not.toContain(secret);
     }
   });
+
+  it('refuses a Key Vault reference that App Service could not resolve', () => {
+    const reference = '@Microsoft.KeyVault(SecretUri=https://kv-abc123.vault.azure.net/secrets/cookie-secrets/)';
+    const error = configError({ ...minimal(), COOKIE_SECRETS: reference, CLIENT_SECRET: reference });
+    expect(error.problems.filter((problem) => problem.includes('unresolved Key Vault reference'))).toHaveLength(2);
+  });
 });

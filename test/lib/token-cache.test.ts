@@ -94,7 +94,7 @@ describe('TokenCacheStore against Cosmos', () => {
   let store: TokenCacheStore;
   beforeAll(async () => {
     local = await startLocalContainers('token-cache-test');
-    store = new TokenCacheStore(local.tokenCache);
+    store = new TokenCacheStore(local.tokenCache, { idleTimeoutSeconds: 8 * 3600, absoluteTimeoutSeconds: 7 * 24 * 3600 });
   });
   afterAll(() => local?.stop());
 
@@ -217,6 +217,23 @@ describe('TokenCacheStore against Cosmos', () => {
     const record = await store.read(id);
     expect(record?.ttl).toBeGreaterThan(100);
     expect(record?.ttl).toBeLessThanOrEqual(120);
+  });
+
+  it('caps the ttl at the idle timeout and renews it when the session slides, never recreating a gone cache', async () => {
+    const shortIdle = new TokenCacheStore(local.tokenCache, { idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 7 * 24 * 3600 });
+    const id = randomUUID();
+    await shortIdle.create(id, JSON.stringify(cache()), expiresAt());
+    const created = await shortIdle.read(id);
+    expect(created?.ttl).toBe(600);
+    await shortIdle.renew(id, expiresAt());
+    const renewed = await shortIdle.read(id);
+    expect(renewed?.ttl).toBe(600);
+    expect(renewed?._etag).not.toBe(created?._etag);
+    expect(renewed?.cache).toBe(created?.cache);
+
+    const gone = randomUUID();
+    await shortIdle.renew(gone, expiresAt());
+    expect(await shortIdle.read(gone)).toBeUndefined();
   });
 
   it('refuses to create a second cache document for the same session', async () => {
