@@ -1,5 +1,5 @@
 import { findSession } from '../lib/current-user';
-import { renderHomePage } from '../lib/home-page';
+import { PAGE_SECURITY_POLICY, renderHomePage } from '../lib/pages';
 import { defineFunction } from '../lib/registry';
 import { getRuntime } from '../lib/runtime';
 
@@ -15,7 +15,7 @@ export default defineFunction({
       status: 200,
       headers: {
         'Content-Type': 'text/html; charset=utf-8',
-        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        'Content-Security-Policy': PAGE_SECURITY_POLICY,
       },
       body: renderHomePage(session),
     };

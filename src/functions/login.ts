@@ -12,12 +12,12 @@ export default defineFunction({
   async handler(request) {
     const runtime = getRuntime();
     const returnTo = runtime.returnTo.resolve(request.query.get('returnTo'));
-    const { location, cookie } = await startSignIn(runtime, {
-      returnTo,
-      prompt: parsePrompt(request.query.get('prompt')),
-      loginHint: parseLoginHint(request.query.get('login_hint')),
-    });
-    return { status: 302, headers: { Location: location }, cookies: [cookie] };
+    const { location, cookies } = await startSignIn(
+      runtime,
+      { returnTo, prompt: parsePrompt(request.query.get('prompt')), loginHint: parseLoginHint(request.query.get('login_hint')) },
+      request.headers.get('cookie'),
+    );
+    return { status: 302, headers: { Location: location }, cookies };
   },
 });
 

@@ -39,6 +39,15 @@ export function readCookie(header: string | null, name: string): string[] {
   return values;
 }
 
+/** The names in a `Cookie` header, in the order the browser sent them (oldest first for the same path). */
+export function cookieNames(header: string | null): string[] {
+  if (!header) return [];
+  return header
+    .split(';')
+    .map((pair) => pair.slice(0, Math.max(0, pair.indexOf('='))).trim())
+    .filter(Boolean);
+}
+
 /** Exactly one value of a reasonable size, or undefined. */
 export function readSingleCookie(header: string | null, name: string): string | undefined {
   const values = readCookie(header, name);

@@ -23,7 +23,9 @@ import { verifyIdToken } from './id-token';
 import { fromMsalError, safeCode } from './identity-errors';
 import { createMsalClient } from './msal';
 import type { Runtime } from './runtime';
+import { readSingleCookie } from './cookie';
 import { randomToken } from './random';
+import { endSession } from './sign-out';
 import { newTransaction } from './transaction';
 
 export const PROMPTS = ['login', 'select_account', 'create', 'none'] as const;
@@ -36,7 +38,11 @@ export interface SignInOptions {
   loginHint?: string;
 }
 
-export async function startSignIn(runtime: Runtime, options: SignInOptions): Promise<{ location: string; cookie: Cookie }> {
+export async function startSignIn(
+  runtime: Runtime,
+  options: SignInOptions,
+  cookieHeader: string | null,
+): Promise<{ location: string; cookies: Cookie[] }> {
   const { config } = runtime;
   const identity = await runtime.identity();
   const transaction = newTransaction({ returnTo: options.returnTo, codeVerifier: randomToken() });
@@ -57,12 +63,30 @@ export async function startSignIn(runtime: Runtime, options: SignInOptions): Pro
     .catch((error: unknown) => {
       throw fromMsalError(error, runtime.loginUrl, 'sign-in');
     });
-  return { location, cookie: await runtime.transactions.seal(transaction) };
+  return { location, cookies: [...runtime.transactions.dropOldest(cookieHeader), await runtime.transactions.seal(transaction)] };
 }
 
 export async function completeSignIn(
   runtime: Runtime,
   query: URLSearchParams,
+  cookieHeader: string | null,
+): Promise<{ location: string; cookies: Cookie[] }> {
+  const state = query.get('state');
+  try {
+    return await redeem(runtime, query, state, cookieHeader);
+  } catch (error) {
+    // Whatever went wrong, this sign-in is over: its transaction must not linger.
+    if (error instanceof AuthError && state && readSingleCookie(cookieHeader, runtime.transactions.cookieName(state))) {
+      error.extra.cookies = [runtime.transactions.clear(state)];
+    }
+    throw error;
+  }
+}
+
+async function redeem(
+  runtime: Runtime,
+  query: URLSearchParams,
+  state: string | null,
   cookieHeader: string | null,
 ): Promise<{ location: string; cookies: Cookie[] }> {
   const { config } = runtime;
@@ -79,7 +103,6 @@ export async function completeSignIn(
     );
   }
   const code = query.get('code');
-  const state = query.get('state');
   if (!code || !state || code.length > 4096) {
     throw new AuthError('invalid_request', 400, 'This address is meant for the sign-in service to return to; it is missing its sign-in code.', {
       loginUrl: runtime.loginUrl,
@@ -109,6 +132,10 @@ export async function completeSignIn(
     clientId: config.clientId,
     nonce: transaction.nonce,
   });
+
+  // Signing in again (as anyone) ends the session this browser had: its cookie is about to be replaced.
+  const previousSessionId = await runtime.sessionCookie.read(cookieHeader);
+  if (previousSessionId) await endSession(runtime, previousSessionId).catch(() => undefined);
 
   const { sessions, tokenCaches } = await runtime.stores();
   const expiresAt = Math.floor(Date.now() / 1000) + config.session.absoluteTimeoutSeconds;

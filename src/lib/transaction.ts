@@ -17,12 +17,14 @@
  */
 import type { Cookie } from '@azure/functions';
 import { compactDecrypt, CompactEncrypt } from 'jose';
-import { readSingleCookie, type CookiePolicy } from './cookie';
+import { cookieNames, readSingleCookie, type CookiePolicy } from './cookie';
 import { AuthError } from './errors';
 import type { KeyRing } from './keys';
 import { equalStrings, randomToken } from './random';
 
 export const TRANSACTION_LIFETIME_SECONDS = 600;
+/** Sign-ins one browser may have under way at once; older ones are dropped so cookies cannot fill the header. */
+export const MAX_PENDING_TRANSACTIONS = 3;
 
 export interface LoginTransaction {
   state: string;
@@ -89,6 +91,18 @@ export class TransactionStore {
 
   clear(state: string): Cookie {
     return this.policy.expire(this.cookieName(state));
+  }
+
+  /**
+   * Expiring cookies for the oldest pending sign-ins, so that with the one
+   * about to start at most {@link MAX_PENDING_TRANSACTIONS} remain. Abandoned
+   * sign-ins would otherwise pile up for ten minutes each until the `Cookie`
+   * header outgrew what servers accept.
+   */
+  dropOldest(cookieHeader: string | null): Cookie[] {
+    const prefix = this.policy.name('-tx-');
+    const pending = [...new Set(cookieNames(cookieHeader).filter((name) => name.startsWith(prefix)))];
+    return pending.slice(0, Math.max(0, pending.length - (MAX_PENDING_TRANSACTIONS - 1))).map((name) => this.policy.expire(name));
   }
 
   private async decrypt(sealed: string): Promise<LoginTransaction | undefined> {

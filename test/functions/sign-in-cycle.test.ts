@@ -51,7 +51,9 @@ describe('the whole browser cycle', () => {
     const endSession = new URL(logout.location!);
     expect(`${endSession.origin}${endSession.pathname}`).toBe(app.entra.metadata.end_session_endpoint);
     expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe('http://localhost:7071/api/home');
-    expect(endSession.searchParams.get('id_token_hint')).toBeTruthy();
+    // logout_hint names the account without putting the ID token in a URL.
+    expect(endSession.searchParams.get('logout_hint')).toBe(`hint-${DEFAULT_USERS[0]!.oid}`);
+    expect(endSession.searchParams.get('id_token_hint')).toBeNull();
     expect(browser.jar.size).toBe(0);
   });
 
@@ -152,6 +154,44 @@ describe('the whole browser cycle', () => {
     expect(signedIn.body).toContain('&#60;img src=x onerror=alert(1)&#62;');
     expect(signedIn.body).not.toContain('<img');
     expect(signedIn.headers['content-security-policy']).toContain("default-src 'none'");
+  });
+
+  it('does not let another site sign the user out: it gets a confirmation page', async () => {
+    const browser = new Browser();
+    await signIn(browser);
+    const crossSite = await browser.call(app.fn.logout, '/api/logout', { headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.status).toBe(200);
+    expect(crossSite.body).toContain('<form method="post" action="/api/logout">');
+    const foreignOrigin = await browser.call(app.fn.logout, '/api/logout', { method: 'POST', headers: { origin: 'https://evil.example' } });
+    expect(foreignOrigin.status).toBe(200);
+    expect((await browser.call(app.fn.claims, '/api/claims')).status).toBe(200);
+
+    const confirmed = await browser.call(app.fn.logout, '/api/logout', { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } });
+    expect(confirmed.status).toBe(302);
+    expect((await browser.call(app.fn.claims, '/api/claims')).status).toBe(401);
+  });
+
+  it('ends the previous session when the browser signs in again', async () => {
+    const browser = new Browser();
+    await signIn(browser, DEFAULT_USERS[0]);
+    const previous = browser.cookieHeader();
+    await signIn(browser, DEFAULT_USERS[1]);
+    expect((await browser.call(app.fn.claims, '/api/claims', { headers: { cookie: previous } })).status).toBe(401);
+    expect((await browser.call(app.fn.claims, '/api/claims')).json<{ claims: { email: string } }>().claims.email).toBe('bob@example.com');
+  });
+
+  it('keeps at most three sign-ins pending per browser, and clears a failed one', async () => {
+    const browser = new Browser();
+    for (let started = 0; started < 10; started += 1) await browser.call(app.fn.login, '/api/login');
+    expect([...browser.jar.keys()].filter((name) => name.startsWith('fnauth-tx-'))).toHaveLength(3);
+
+    const fresh = new Browser();
+    const login = await fresh.call(app.fn.login, '/api/login');
+    const callback = new URL(app.entra.authorize(login.location!));
+    callback.searchParams.set('code', 'not-a-code-entra-issued');
+    const failed = await fresh.call(app.fn.redirect, callback.href);
+    expect(failed.status).toBe(400);
+    expect([...fresh.jar.keys()].filter((name) => name.startsWith('fnauth-tx-'))).toHaveLength(0);
   });
 
   it('never redirects the claims endpoint and answers problem+json without a session', async () => {

@@ -1,0 +1,68 @@
+/**
+ * The app's own pages: the start page (who is signed in, and links to every
+ * endpoint, as the Entra browser samples have) and the sign-out
+ * confirmation. Plain HTML; every value from a token is escaped.
+ */
+import { escapeHtml } from './errors';
+import type { SessionRecord } from './session';
+
+const claim = (session: SessionRecord, name: string) => {
+  const value = session.claims[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** Pages carry no script and load nothing from elsewhere. */
+export const PAGE_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+
+const STYLE = '<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}li{margin:.4rem 0}</style>';
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+${STYLE}
+</head>
+<body>
+${body}
+</body>
+</html>`;
+}
+
+/** Shown when another site sent the browser to sign out: only a click here, on our own page, signs out. */
+export function renderSignOutConfirmation(): string {
+  return page(
+    'Sign out?',
+    `<h1>Sign out?</h1>
+<p>Another site asked to sign you out of this app.</p>
+<form method="post" action="/api/logout"><button id="confirm-sign-out" type="submit">Sign out</button></form>
+<p><a href="/api/home">Stay signed in</a></p>`,
+  );
+}
+
+export function renderHomePage(session: SessionRecord | undefined): string {
+  const who = session
+    ? `<p id="signed-in">Signed in as <strong>${escapeHtml(claim(session, 'name') ?? 'unknown')}</strong> ` +
+      `(${escapeHtml(claim(session, 'email') ?? claim(session, 'preferred_username') ?? '')})</p>`
+    : '<p id="signed-out">You are not signed in.</p>';
+  const links = session
+    ? [
+        ['claims', '/api/claims', 'View ID token claims'],
+        ['call-api', '/api/me', 'Call the API (/api/me)'],
+        ['sign-out', '/api/logout', 'Sign out'],
+      ]
+    : [
+        ['sign-in', '/api/login?returnTo=%2Fapi%2Fhome', 'Sign in'],
+        ['sign-up', '/api/login?prompt=create&returnTo=%2Fapi%2Fhome', 'Sign up'],
+        ['claims', '/api/claims', 'View ID token claims'],
+        ['call-api', '/api/me', 'Call the API (/api/me)'],
+      ];
+  return page(
+    'Sign-in with Microsoft Entra External ID on Azure Functions',
+    `<h1>Microsoft Entra External ID on Azure Functions</h1>
+${who}
+<ul>
+${links.map(([id, href, text]) => `<li><a id="${id}" href="${href}">${text}</a></li>`).join('\n')}
+</ul>`,
+  );
+}
