@@ -19,6 +19,8 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { KeyRing } from './keys';
 
 const COOKIE_PREFIX = 'fnauth';
+/** Session ids are 256 random bits in base64url (see `randomToken`); anything else is not ours. */
+const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** Browsers drop cookies above 4 KB; anything near that is not ours. */
 const MAX_COOKIE_VALUE = 4096;
 
@@ -103,7 +105,7 @@ export class SessionCookie {
         },
         { algorithms: ['HS256'], requiredClaims: ['exp', 'sid'] },
       );
-      return typeof payload.sid === 'string' && payload.sid.length > 0 ? payload.sid : undefined;
+      return typeof payload.sid === 'string' && SESSION_ID_PATTERN.test(payload.sid) ? payload.sid : undefined;
     } catch {
       return undefined;
     }

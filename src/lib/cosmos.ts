@@ -13,7 +13,7 @@
  * const value = await cosmosCall('read the session', () => sessions.item(id, id).read());
  * ```
  */
-import type { Container, ErrorResponse } from '@azure/cosmos';
+import type { Container } from '@azure/cosmos';
 import type { AppConfig } from './config';
 import { AuthError } from './errors';
 
@@ -72,26 +72,36 @@ const TRANSIENT_STATUS = new Set([408, 429, 449, 500, 502, 503, 504]);
 
 /**
  * Runs one Cosmos operation. Throttling, timeouts and outages (after the
- * SDK's own bounded retries) become a 503 with `Retry-After`; any other
- * error is passed on for the caller to handle (404, 409 and 412 mean
- * something to the stores).
+ * SDK's own bounded retries) become a 503 with `Retry-After`. So does any
+ * failure that carries no HTTP status at all: network faults, timeouts, and
+ * the SDK's own TypeError/SyntaxError when something other than Cosmos (a
+ * gateway, an outage page) answers. Errors with a status are passed on for
+ * the caller (404, 409 and 412 mean something to the stores; 401 or 403 mean
+ * the app's identity lacks its role, which is a 500 that should alert).
  */
 export async function cosmosCall<T>(what: string, operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
     const status = cosmosStatus(error);
-    if (status === undefined ? isNetworkFault(error) : TRANSIENT_STATUS.has(status)) {
-      const retryAfterMs = (error as ErrorResponse).retryAfterInMs ?? 0;
+    if (status === undefined || TRANSIENT_STATUS.has(status)) {
+      const retryAfterMs = Number((error as { retryAfterInMs?: unknown }).retryAfterInMs) || 0;
       throw new AuthError(
         'store_unavailable',
         503,
         `We could not ${what} because our session store is busy or unreachable. Please try again in a moment.`,
-        { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) },
+        { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)), reason: `cosmos:${status ?? errorKind(error)}` },
       );
     }
     throw error;
   }
+}
+
+/** A short, safe label for the log: an errno-style code or the error's class name. */
+function errorKind(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[A-Za-z_]{1,32}$/.test(code)) return code;
+  return error instanceof Error ? error.name : 'unknown';
 }
 
 /** Deletes one document; one that is already gone counts as deleted. */
@@ -103,13 +113,3 @@ export async function deleteIfPresent(container: Container, id: string, what: st
   }
 }
 
-function isNetworkFault(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  return (
-    (typeof code === 'string' && /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ENETDOWN|UND_ERR|ERR_SOCKET|TimeoutError)/.test(code)) ||
-    error.name === 'TimeoutError' ||
-    error.name === 'AbortError' ||
-    /fetch failed|socket hang up|timed? ?out/i.test(error.message)
-  );
-}

@@ -56,9 +56,14 @@ export async function requireCaller(runtime: Runtime, request: HttpRequest): Pro
   return { kind: 'session', session };
 }
 
+/** ISO 8601, or null for a time no Date can hold (a signed token may still carry one). */
+function iso(seconds: number): string | null {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
 /** The claims endpoint's body, the same shape for both kinds of caller. */
 export function describeCaller(caller: Caller, idleTimeoutSeconds: number) {
-  const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
   if (caller.kind === 'bearer') {
     const { iat = 0, exp = 0 } = caller.claims;
     return {

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { CookiePolicy, readCookie, readSingleCookie, SessionCookie } from '../../src/lib/cookie';
 import { createKeyRing } from '../../src/lib/keys';
 
+/** Session ids are 43 characters of base64url, as randomToken() makes them. */
+const SID = 'sA1d-Ex_ample0123456789abcdefghijklmnopqrst';
+
 const FIRST = 'first-cookie-secret-0123456789abcdefgh';
 const SECOND = 'second-cookie-secret-0123456789abcdefg';
 const now = () => Math.floor(Date.now() / 1000);
@@ -23,15 +26,15 @@ function flipChar(text: string, index: number): string {
 describe('SessionCookie', () => {
   it('reads back the session id it issued', async () => {
     const cookies = httpCookies();
-    const cookie = await cookies.issue('session-123', inAnHour());
+    const cookie = await cookies.issue(SID, inAnHour());
     expect(cookie.name).toBe('fnauth');
     expect(cookie.value.split('.')).toHaveLength(3);
-    expect(await cookies.read(header(cookie.name, cookie.value))).toBe('session-123');
-    expect(await cookies.read(`other=1; ${header(cookie.name, cookie.value)}; more=2`)).toBe('session-123');
+    expect(await cookies.read(header(cookie.name, cookie.value))).toBe(SID);
+    expect(await cookies.read(`other=1; ${header(cookie.name, cookie.value)}; more=2`)).toBe(SID);
   });
 
   it('keeps nothing about the user in the browser: only sid and exp', async () => {
-    const cookie = await httpCookies().issue('session-123', inAnHour());
+    const cookie = await httpCookies().issue(SID, inAnHour());
     const [protectedHeader, payload] = cookie.value.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     expect(Object.keys(payload).sort()).toEqual(['exp', 'sid']);
     expect(protectedHeader).toEqual({ alg: 'HS256', kid: createKeyRing([FIRST], 'session').current.kid });
@@ -46,7 +49,7 @@ describe('SessionCookie', () => {
 
   it('refuses a tampered payload', async () => {
     const cookies = httpCookies();
-    const { value } = await cookies.issue('session-123', inAnHour());
+    const { value } = await cookies.issue(SID, inAnHour());
     const [h, , s] = value.split('.');
     const forgedPayload = Buffer.from(JSON.stringify({ sid: 'someone-else', exp: inAnHour() })).toString('base64url');
     expect(await cookies.read(header('fnauth', `${h}.${forgedPayload}.${s}`))).toBeUndefined();
@@ -54,26 +57,26 @@ describe('SessionCookie', () => {
 
   it('refuses a tampered signature', async () => {
     const cookies = httpCookies();
-    const { value } = await cookies.issue('session-123', inAnHour());
+    const { value } = await cookies.issue(SID, inAnHour());
     expect(await cookies.read(header('fnauth', flipChar(value, -5)))).toBeUndefined();
   });
 
   it('refuses a truncated token', async () => {
     const cookies = httpCookies();
-    const { value } = await cookies.issue('session-123', inAnHour());
+    const { value } = await cookies.issue(SID, inAnHour());
     expect(await cookies.read(header('fnauth', value.slice(0, -1)))).toBeUndefined();
     expect(await cookies.read(header('fnauth', value.slice(0, value.lastIndexOf('.'))))).toBeUndefined();
     expect(await cookies.read(header('fnauth', value.slice(0, value.lastIndexOf('.') + 1)))).toBeUndefined();
   });
 
   it('refuses a token signed with a key that is not in the ring', async () => {
-    const stranger = await httpCookies([SECOND]).issue('session-123', inAnHour());
+    const stranger = await httpCookies([SECOND]).issue(SID, inAnHour());
     expect(await httpCookies([FIRST]).read(header('fnauth', stranger.value))).toBeUndefined();
   });
 
   it('refuses a token with the right kid but signed by another key', async () => {
     const kid = createKeyRing([FIRST], 'session').current.kid;
-    const token = await new SignJWT({ sid: 'session-123' })
+    const token = await new SignJWT({ sid: SID })
       .setProtectedHeader({ alg: 'HS256', kid })
       .setExpirationTime(inAnHour())
       .sign(createKeyRing([SECOND], 'session').current.key);
@@ -82,7 +85,7 @@ describe('SessionCookie', () => {
 
   it('refuses alg none', async () => {
     const kid = createKeyRing([FIRST], 'session').current.kid;
-    const unsecured = new UnsecuredJWT({ sid: 'session-123' }).setExpirationTime(inAnHour()).encode();
+    const unsecured = new UnsecuredJWT({ sid: SID }).setExpirationTime(inAnHour()).encode();
     const [, payload] = unsecured.split('.');
     const withKid = `${Buffer.from(JSON.stringify({ alg: 'none', kid })).toString('base64url')}.${payload}.`;
     const cookies = httpCookies();
@@ -95,11 +98,19 @@ describe('SessionCookie', () => {
     const sessionKid = createKeyRing([FIRST], 'session').current.kid;
     const cookies = httpCookies();
     for (const kid of [transactionKey.kid, sessionKid]) {
-      const token = await new SignJWT({ sid: 'session-123' })
+      const token = await new SignJWT({ sid: SID })
         .setProtectedHeader({ alg: 'HS256', kid })
         .setExpirationTime(inAnHour())
         .sign(transactionKey.key);
       expect(await cookies.read(header('fnauth', token))).toBeUndefined();
+    }
+  });
+
+  it('refuses a correctly signed cookie whose session id is not one we would issue', async () => {
+    const cookies = httpCookies();
+    for (const sid of ['../sessions', 'a/b', 'a#b', 'short', `${SID}x`]) {
+      const { name, value } = await cookies.issue(sid, inAnHour());
+      expect(await cookies.read(header(name, value))).toBeUndefined();
     }
   });
 
@@ -120,24 +131,24 @@ describe('SessionCookie', () => {
 
   it('refuses an expired cookie', async () => {
     const cookies = httpCookies();
-    const expired = await cookies.issue('session-123', now() - 10);
+    const expired = await cookies.issue(SID, now() - 10);
     expect(expired.maxAge).toBe(0);
     expect(await cookies.read(header('fnauth', expired.value))).toBeUndefined();
   });
 
   it('rotates keys: old cookies still read, new ones use the new kid, and dropping the old secret refuses them', async () => {
-    const oldCookie = await httpCookies([FIRST]).issue('old-session', inAnHour());
+    const oldCookie = await httpCookies([FIRST]).issue(SID.replace(/^s/, 'o'), inAnHour());
     const rotated = httpCookies([SECOND, FIRST]);
-    expect(await rotated.read(header('fnauth', oldCookie.value))).toBe('old-session');
+    expect(await rotated.read(header('fnauth', oldCookie.value))).toBe(SID.replace(/^s/, 'o'));
 
-    const newCookie = await rotated.issue('new-session', inAnHour());
+    const newCookie = await rotated.issue(SID.replace(/^s/, 'n'), inAnHour());
     const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
     expect(kidOf(newCookie.value)).toBe(createKeyRing([SECOND], 'session').current.kid);
     expect(kidOf(newCookie.value)).not.toBe(kidOf(oldCookie.value));
 
     const retired = httpCookies([SECOND]);
     expect(await retired.read(header('fnauth', oldCookie.value))).toBeUndefined();
-    expect(await retired.read(header('fnauth', newCookie.value))).toBe('new-session');
+    expect(await retired.read(header('fnauth', newCookie.value))).toBe(SID.replace(/^s/, 'n'));
   });
 
   it('treats a duplicated cookie name as no cookie at all', async () => {
@@ -150,9 +161,12 @@ describe('SessionCookie', () => {
 
   it('refuses a cookie longer than 4096 characters even when correctly signed', async () => {
     const cookies = httpCookies();
-    const fits = await cookies.issue('s'.repeat(2000), inAnHour());
-    expect(await cookies.read(header('fnauth', fits.value))).toBe('s'.repeat(2000));
-    const oversized = await cookies.issue('s'.repeat(4000), inAnHour());
+    const { current } = createKeyRing([FIRST], 'session');
+    const padded = (length: number) =>
+      new SignJWT({ sid: SID, pad: 'p'.repeat(length) }).setProtectedHeader({ alg: 'HS256', kid: current.kid }).setExpirationTime(inAnHour()).sign(current.key);
+    const fits = { value: await padded(2000) };
+    expect(await cookies.read(header('fnauth', fits.value))).toBe(SID);
+    const oversized = { value: await padded(4000) };
     expect(oversized.value.length).toBeGreaterThan(4096);
     expect(await cookies.read(header('fnauth', oversized.value))).toBeUndefined();
   });
@@ -173,11 +187,11 @@ describe('SessionCookie', () => {
 
   it('over https uses the __Host- prefix, Secure, Path=/ and no Domain', async () => {
     const cookies = httpsCookies();
-    const cookie = await cookies.issue('s', inAnHour());
+    const cookie = await cookies.issue(SID, inAnHour());
     expect(cookie.name).toBe('__Host-fnauth');
     expect(cookie).toMatchObject({ secure: true, path: '/', httpOnly: true, sameSite: 'Lax' });
     expect(cookie.domain).toBeUndefined();
-    expect(await cookies.read(header('__Host-fnauth', cookie.value))).toBe('s');
+    expect(await cookies.read(header('__Host-fnauth', cookie.value))).toBe(SID);
     // The unprefixed name is something a sibling subdomain could set: it is not read.
     expect(await cookies.read(header('fnauth', cookie.value))).toBeUndefined();
   });

@@ -170,9 +170,9 @@ describe('cosmosCall error mapping', () => {
     expect(thrown).toBe(error);
   });
 
-  it('passes programming errors through, and maps network faults', async () => {
-    const bug = new TypeError('undefined is not a function');
-    expect((await failureOf(() => Promise.reject(bug))).thrown).toBe(bug);
+  it('maps failures without an HTTP status (network, timeouts, the SDK choking on a gateway page) to 503', async () => {
+    const garbage = new SyntaxError('Unexpected token \'<\', "<html>bad "... is not valid JSON');
+    expect((await failureOf(() => Promise.reject(garbage))).thrown).toMatchObject({ code: 'store_unavailable', status: 503 });
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
     expect((await failureOf(() => Promise.reject(refused))).thrown).toMatchObject({ code: 'store_unavailable' });
     const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
