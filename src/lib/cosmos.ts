@@ -37,8 +37,9 @@ export async function openContainers(settings: AppConfig['cosmos']): Promise<Con
       // A user waits on every call: fail within seconds and answer 503 rather than hold the request for the SDK's 30 s default.
       requestTimeout: 5000,
       retryOptions: { maxRetryAttemptCount: 3, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 5 },
-      // Plain-http endpoints are local servers without regional endpoints to discover.
-      enableEndpointDiscovery: !settings.endpoint.startsWith('http:'),
+      // The account is single-region (infra/). With discovery on, the SDK answers a slow or failed send with
+      // up to 120 endpoint-discovery retries a second apart: minutes, not the seconds a user can wait.
+      enableEndpointDiscovery: false,
     },
   });
   const database = client.database(settings.database);

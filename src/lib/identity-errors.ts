@@ -44,7 +44,11 @@ export type MsalStep = 'sign-in' | 'silent' | 'on-behalf-of';
 export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep): AuthError {
   if (error instanceof AuthError) return error;
   const msal = msalError(error);
-  if (!msal) return new AuthError('misconfigured', 500, 'Something went wrong on our side. Please try again later.');
+  if (!msal) {
+    return new AuthError('misconfigured', 500, 'Something went wrong on our side. Please try again later.', {
+      reason: `unexpected:${error instanceof Error ? error.name : 'unknown'}`,
+    });
+  }
   const reason = `msal:${safeCode(msal.errorCode)}`;
 
   if (UNAVAILABLE_CODES.has(msal.errorCode) || (msal.status ?? 0) >= 500) return identityProviderUnavailable(reason);

@@ -31,7 +31,9 @@ export interface TokenCacheRecord {
   _etag?: string;
 }
 
-const MAX_WRITE_ATTEMPTS = 5;
+const MAX_WRITE_ATTEMPTS = 8;
+/** Jittered, growing pause before re-reading after a lost race, so concurrent writers spread out instead of colliding again. */
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** Math.min(attempt, 4)));
 
 export class TokenCacheStore {
   constructor(
@@ -130,6 +132,7 @@ class SessionCachePlugin implements ICachePlugin {
         // 404: the session was signed out meanwhile; writing would resurrect an orphan.
         if (status === 404) return;
         if (status !== 412) throw error;
+        await backoff(attempt);
         const remote = await this.store.read(this.sessionId);
         if (!remote?._etag) return;
         next = mergeCaches(this.base, next, remote.cache);
