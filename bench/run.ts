@@ -1,0 +1,166 @@
+/**
+ * `npm run bench`: our app against two Express baselines
+ * (express-openid-connect with its cookie session, and with a Cosmos DB
+ * session store), all on free ports on this machine, then a table on stdout
+ * and the full results in bench/results/. Progress goes to stderr. See
+ * bench/README.md for what each figure means.
+ *
+ * Processes: this one runs the two local OpenID providers, autocannon and
+ * the scripted browsers; children run the Cosmos DB API with its counting
+ * proxy, the stack's functions host (tsx), our functions compiled to plain
+ * JS, and each Express app.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_USERS } from '../dev/provider';
+import { EXPRESS_PATHS, startExpressBaseline } from './baseline/baseline';
+import { measureColdStart } from './cold-start/cold-start';
+import { buildCompiledApp } from './compiled/build';
+import { FUNCTIONS_PATHS, startCompiledApp } from './compiled/compiled-app';
+import { startCountingCosmos } from './cosmos/local-cosmos';
+import { costOf, subtractTally } from './cosmos/tally';
+import { openTokenCacheContainer } from './cosmos/token-caches';
+import { readOptions } from './lib/options';
+import { startOurApp } from './lib/our-app';
+import { startSecondProvider } from './lib/second-provider';
+import { signIn, type SignInTarget } from './lib/sign-in';
+import { makeBenchUsers } from './lib/users';
+import { APP_NAMES, describeMachine, formatReport, judgeTargets, writeResults, type AppKey, type BenchResults } from './report';
+import { measureAuthenticatedLoad, type LoadTarget } from './scenarios/authenticated-load';
+import { measureCosmosCost, onlyOurs } from './scenarios/cosmos-cost';
+import { measureSignInThroughput } from './scenarios/sign-in-throughput';
+import { measureTokenCacheGrowth } from './scenarios/token-cache-growth';
+
+const RESULTS = join(__dirname, 'results');
+
+const step = (text: string) => process.stderr.write(`\n== ${text}\n`);
+
+interface BenchApp {
+  key: AppKey;
+  target: SignInTarget;
+  pid?: number;
+}
+
+/** autocannon gets 127.0.0.1: the servers listen there, and `localhost` may try ::1 first. */
+async function loadTarget(app: BenchApp, user: { email: string; password: string }): Promise<LoadTarget> {
+  const { cookie } = await signIn(app.target, user);
+  return { key: app.key, name: app.target.name, url: app.target.claimsUrl.replace('//localhost:', '//127.0.0.1:'), cookie, pid: app.pid };
+}
+
+async function main() {
+  const options = readOptions();
+  const loadAtStart = loadavg();
+  const startedAt = new Date();
+  const machine = describeMachine(loadAtStart);
+  if (loadAtStart[0]! > 1) process.stderr.write(`Note: the 1-minute load average is ${loadAtStart[0]!.toFixed(2)} on ${machine.cpus}: other work will skew wall-clock figures.\n`);
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'fnauth-bench-'));
+  const users = makeBenchUsers(Math.max(options.growthUsers + 1, options.costSamples) + 8);
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  // Ctrl-C stops the servers too (the stack's functions host would otherwise outlive us).
+  process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
+  try {
+    step('Building our functions as plain JavaScript (tsc, and esbuild bundles for comparison)');
+    const compiled = await buildCompiledApp(join(RESULTS, 'compiled'));
+
+    step('Starting the local Cosmos DB API behind the counting proxy, the local stack, a second provider and the other apps');
+    const cosmos = await startCountingCosmos();
+    cleanups.push(cosmos.stop);
+    const ours = await startOurApp({ cosmos, dataDir, users, accessTokenTtlSeconds: options.accessTokenTtlSeconds, name: APP_NAMES.oursDev });
+    cleanups.push(ours.stack.stop);
+    const idp = await startSecondProvider(dataDir, [...DEMO_USERS, ...users], { ours: FUNCTIONS_PATHS, cookie: EXPRESS_PATHS, cosmos: EXPRESS_PATHS });
+    cleanups.push(idp.close);
+    const oursCompiled = await startCompiledApp(compiled, APP_NAMES.ours, idp, ours.stack.settings);
+    cleanups.push(oursCompiled.stop);
+    const cosmosEndpoint = { endpoint: cosmos.proxyUrl, key: cosmos.key };
+    const cookieApp = await startExpressBaseline('cookie', APP_NAMES.cookie, idp, cosmosEndpoint);
+    cleanups.push(cookieApp.stop);
+    const storeApp = await startExpressBaseline('cosmos', APP_NAMES.cosmos, idp, cosmosEndpoint);
+    cleanups.push(storeApp.stop);
+    const apps: BenchApp[] = [
+      { key: 'ours', target: oursCompiled.target, pid: oursCompiled.pid },
+      { key: 'oursDev', target: ours.target, pid: ours.pid },
+      { key: 'cookie', target: cookieApp.target, pid: cookieApp.pid },
+      { key: 'cosmos', target: storeApp.target, pid: storeApp.pid },
+    ];
+    const tokenCaches = openTokenCacheContainer(cosmos.directUrl, cosmos.key);
+    const functionsUrl = ours.stack.urls.functions;
+
+    // The stack's functions have served nothing yet: what does their first sign-in cost in Cosmos?
+    const beforeFirstSignIn = await cosmos.tally();
+    const firstSession = await signIn(ours.target, DEMO_USERS[1]!);
+    const firstSignIn = costOf(subtractTally(await cosmos.tally(), beforeFirstSignIn), onlyOurs);
+
+    // Next, while everything else is idle.
+    step(`Cold start (${options.coldRuns} fresh processes per variant)`);
+    const coldStart = await measureColdStart(compiled, {
+      runs: options.coldRuns,
+      settings: ours.stack.settings,
+      caCertPath: ours.stack.provider.caCertPath,
+      authorityMetadata: ours.stack.provider.metadata,
+      sessionCookie: firstSession.cookie,
+    });
+
+    step('Cosmos DB requests per endpoint (the local stack)');
+    const cosmosCost = await measureCosmosCost({
+      target: ours.target,
+      functionsUrl,
+      cosmos,
+      tokenCaches,
+      users,
+      samples: options.costSamples,
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+      firstSignIn,
+    });
+
+    step(`Token cache growth (${options.growthUsers} other users)`);
+    const tokenCacheGrowth = await measureTokenCacheGrowth({
+      target: ours.target,
+      functionsUrl,
+      tokenCaches,
+      first: users[0]!,
+      others: users.slice(1, 1 + options.growthUsers),
+    });
+
+    step(`Authenticated GET /claims at ${options.connections.join(', ')} connections, ${options.durationSeconds} s per app in ${options.rounds} rounds`);
+    const loadTargets: LoadTarget[] = [];
+    for (const app of apps) loadTargets.push(await loadTarget(app, DEMO_USERS[0]!));
+    const authenticatedLoad = await measureAuthenticatedLoad(loadTargets, cosmos, options);
+
+    step(`Sign-in throughput (${options.signInConcurrency.join(', ')} at a time, ${options.signInSeconds} s per app in ${options.rounds} rounds)`);
+    const signInResults = await measureSignInThroughput(apps, users, {
+      concurrency: options.signInConcurrency,
+      seconds: options.signInSeconds,
+      rounds: options.rounds,
+    });
+
+    const finishedAt = new Date();
+    const measured = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+      machine: { ...machine, loadAtEnd: loadavg() },
+      options,
+      authenticatedLoad,
+      signIn: signInResults,
+      cosmosCost,
+      coldStart,
+      tokenCacheGrowth,
+    };
+    const results: BenchResults = { ...measured, targets: judgeTargets(measured) };
+    process.stdout.write(`\n${formatReport(results)}\n`);
+    process.stdout.write(`\nFull results: ${writeResults(results, RESULTS)}\n`);
+  } finally {
+    await cleanUp();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`\nbench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

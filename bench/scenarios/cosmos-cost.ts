@@ -1,0 +1,194 @@
+/**
+ * Cosmos DB requests per endpoint of our app, counted at the proxy, in steady
+ * state: after one warm-up pass (the first requests of an instance also read
+ * the account and containers, and create them if missing), each sample is
+ * the difference of the proxy's tally around exactly one request.
+ *
+ * `/api/me` is measured twice: while the access token from sign-in is still
+ * valid, and after MSAL considers it expired. The stack's provider issues
+ * access tokens for `accessTokenTtlSeconds`; MSAL renews a token 300 s
+ * before it expires, so a lifetime of 300 + w seconds gives a window of w
+ * seconds in which the token counts as valid, after which the next call
+ * refreshes it (and writes the cache back).
+ */
+import type { Container } from '@azure/cosmos';
+import type { CountingCosmos } from '../cosmos/local-cosmos';
+import type { CosmosTally } from '../cosmos/counting-proxy';
+import { costOf, subtractTally, type CosmosCost } from '../cosmos/tally';
+import { cachesOf, readTokenCaches } from '../cosmos/token-caches';
+import { signIn, type SignInTarget, type SignedIn } from '../lib/sign-in';
+import type { BenchUser } from '../lib/users';
+
+/** MSAL's default `tokenRenewalOffsetSeconds`. */
+export const MSAL_RENEWAL_OFFSET_SECONDS = 300;
+
+export interface EndpointCost {
+  endpoint: string;
+  condition: string;
+  samples: number;
+  /** Mean per request. */
+  perRequest: CosmosCost;
+  /** Every sample cost the same. */
+  uniform: boolean;
+  target: string;
+  met: boolean;
+  note?: string;
+}
+
+export interface CosmosCostResult {
+  /** The very first sign-in on a fresh instance: metadata reads and container creation on top of the two writes. */
+  firstSignIn: CosmosCost;
+  /** Everything the warm-up pass did. */
+  warmUp: CosmosCost;
+  endpoints: EndpointCost[];
+  /** Session idle-touch writes (`sessions` replace) over the whole scenario: must be 0. */
+  touchWrites: number;
+}
+
+interface Check {
+  target: string;
+  ok(cost: CosmosCost): boolean;
+}
+
+const QUIET = (cost: CosmosCost) => cost.query === 0 && cost.metadata === 0;
+const CHECKS: Record<string, Check> = {
+  login: { target: '0 Cosmos requests', ok: (c) => c.pointRead + c.write + c.delete + c.query + c.metadata === 0 },
+  redirect: { target: '≤ 2 writes, nothing else', ok: (c) => c.write <= 2 && c.pointRead + c.delete === 0 && QUIET(c) },
+  claims: { target: 'exactly 1 point read, 0 writes', ok: (c) => c.pointRead === 1 && c.write + c.delete === 0 && QUIET(c) },
+  meValid: { target: '0 writes', ok: (c) => c.write === 0 && QUIET(c) },
+  meRefreshed: { target: '≤ 1 write (the refreshed cache)', ok: (c) => c.write <= 1 && QUIET(c) },
+  logout: { target: '≤ 2 deletes, 0 writes', ok: (c) => c.delete <= 2 && c.write === 0 && QUIET(c) },
+};
+
+/** Our app's database, and the account itself (`-`); not the baseline's. */
+export const onlyOurs = (container: string) => container === '-' || container.split('/')[0] === 'auth';
+
+class Sampler {
+  constructor(private readonly cosmos: CountingCosmos) {}
+
+  /** The tally difference around `action`: one sample. */
+  async around(action: () => Promise<unknown>): Promise<CosmosTally> {
+    const before = await this.cosmos.tally();
+    await action();
+    return subtractTally(await this.cosmos.tally(), before);
+  }
+}
+
+function endpointCost(endpoint: string, condition: string, check: Check, samples: CosmosTally[], note?: string, alsoRequired = true): EndpointCost {
+  const costs = samples.map((sample) => costOf(sample, onlyOurs));
+  const merged: CosmosTally = { counts: {}, charges: {} };
+  for (const sample of samples) {
+    for (const [key, value] of Object.entries(sample.counts)) merged.counts[key] = (merged.counts[key] ?? 0) + value;
+    for (const [key, value] of Object.entries(sample.charges)) merged.charges[key] = (merged.charges[key] ?? 0) + value;
+  }
+  const signature = (cost: CosmosCost) => JSON.stringify(cost.details);
+  return {
+    endpoint,
+    condition,
+    samples: samples.length,
+    perRequest: costOf(merged, onlyOurs, samples.length),
+    uniform: costs.every((cost) => signature(cost) === signature(costs[0]!)),
+    target: check.target,
+    met: alsoRequired && samples.length > 0 && costs.every((cost) => check.ok(cost)),
+    ...(note ? { note } : {}),
+  };
+}
+
+async function get(url: string, cookie: string): Promise<number> {
+  const response = await fetch(url, { headers: { cookie }, redirect: 'manual' });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function expectStatus(what: string, status: Promise<number>, expected: number): Promise<void> {
+  const actual = await status;
+  if (actual !== expected) throw new Error(`${what} answered ${actual}, expected ${expected}`);
+}
+
+export async function measureCosmosCost(options: {
+  target: SignInTarget;
+  functionsUrl: string;
+  cosmos: CountingCosmos;
+  tokenCaches: Container;
+  users: BenchUser[];
+  samples: number;
+  accessTokenTtlSeconds: number;
+  /** Measured by the caller, around the first request the instance ever served. */
+  firstSignIn: CosmosCost;
+}): Promise<CosmosCostResult> {
+  const { target, functionsUrl, cosmos, samples } = options;
+  const sampler = new Sampler(cosmos);
+  const start = await cosmos.tally();
+  const users = options.users.slice(0, samples);
+  if (users.length < samples) throw new Error(`need ${samples} bench users, have ${users.length}`);
+
+  // Warm-up: every endpoint once, so that any first-use work is out of the way.
+  const warm = await sampler.around(async () => {
+    const { cookie } = await signIn(target, users[0]!);
+    await expectStatus('warm-up claims', get(`${functionsUrl}/claims`, cookie), 200);
+    await expectStatus('warm-up me', get(`${functionsUrl}/me`, cookie), 200);
+    await expectStatus('warm-up logout', get(`${functionsUrl}/logout`, cookie), 302);
+  });
+
+  const login: CosmosTally[] = [];
+  for (let i = 0; i < samples; i += 1) login.push(await sampler.around(() => expectStatus('login', get(target.loginUrl, ''), 302)));
+
+  // Sign-ins, each sampled around its callback only (the provider's pages touch no Cosmos anyway).
+  const redirect: CosmosTally[] = [];
+  const sessions: SignedIn[] = [];
+  let firstSignIn = 0;
+  let lastSignIn = 0;
+  for (const user of users) {
+    let before: CosmosTally | undefined;
+    const session = await signIn(target, user, {
+      beforeCallback: async () => void (before = await cosmos.tally()),
+      afterCallback: async () => void redirect.push(subtractTally(await cosmos.tally(), before!)),
+    });
+    lastSignIn = Date.now();
+    firstSignIn ||= lastSignIn;
+    sessions.push(session);
+  }
+
+  const claims: CosmosTally[] = [];
+  const meValid: CosmosTally[] = [];
+  for (const { cookie } of sessions) {
+    claims.push(await sampler.around(() => expectStatus('claims', get(`${functionsUrl}/claims`, cookie), 200)));
+    meValid.push(await sampler.around(() => expectStatus('me', get(`${functionsUrl}/me`, cookie), 200)));
+  }
+  const validWindowMs = (options.accessTokenTtlSeconds - MSAL_RENEWAL_OFFSET_SECONDS) * 1000;
+  const stillValid = Date.now() - firstSignIn < validWindowMs;
+
+  // Past the window, MSAL must refresh: one call per session. The stored access tokens' expiries tell whether it did.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastSignIn + validWindowMs + 1000 - Date.now())));
+  const cachesBefore = await readTokenCaches(options.tokenCaches);
+  const meRefreshed: CosmosTally[] = [];
+  for (const { cookie } of sessions) meRefreshed.push(await sampler.around(() => expectStatus('me', get(`${functionsUrl}/me`, cookie), 200)));
+  const cachesAfter = await readTokenCaches(options.tokenCaches);
+  const refreshed = users.filter((user) => {
+    const [after] = cachesOf(cachesAfter, user.oid);
+    const previous = after && cachesBefore.get(after.id);
+    return after && previous && after.accessTokenExpiries.join() !== previous.accessTokenExpiries.join();
+  }).length;
+
+  const logout: CosmosTally[] = [];
+  for (const { cookie } of sessions) logout.push(await sampler.around(() => expectStatus('logout', get(`${functionsUrl}/logout`, cookie), 302)));
+
+  const whole = costOf(subtractTally(await cosmos.tally(), start), onlyOurs);
+  const touchWrites = Object.entries(whole.details)
+    .filter(([key]) => key.startsWith('auth/sessions write/replace'))
+    .reduce((total, [, count]) => total + count, 0);
+
+  return {
+    firstSignIn: options.firstSignIn,
+    warmUp: costOf(warm, onlyOurs),
+    touchWrites,
+    endpoints: [
+      endpointCost('GET /api/login', 'start sign-in', CHECKS.login!, login),
+      endpointCost('GET /api/redirect', 'complete sign-in', CHECKS.redirect!, redirect),
+      endpointCost('GET /api/claims', 'valid session cookie', CHECKS.claims!, claims),
+      endpointCost('GET /api/me', 'access token valid', CHECKS.meValid!, meValid, stillValid ? undefined : 'the validity window had passed: samples may include refreshes'),
+      endpointCost('GET /api/me', 'access token expired (MSAL refreshes)', CHECKS.meRefreshed!, meRefreshed, `${refreshed}/${users.length} caches hold a new access token`, refreshed === users.length),
+      endpointCost('GET /api/logout', 'valid session cookie', CHECKS.logout!, logout),
+    ],
+  };
+}
