@@ -57,6 +57,10 @@ export function discoveryUrl(authority: string): string {
 export function resolveAuthorityFromJson(authority: string, metadataJson: string): ResolvedAuthority {
   const metadata = parseMetadata(metadataJson);
   if (!metadata) throw new AuthError('misconfigured', 500, 'The identity provider published an unusable discovery document.');
+  return resolve(authority, metadata, metadataJson);
+}
+
+function resolve(authority: string, metadata: OpenIdMetadata, metadataJson: string): ResolvedAuthority {
   const normalized = normalizeAuthority(authority);
   const hosts = [normalized, metadata.issuer, metadata.authorization_endpoint, metadata.token_endpoint]
     .concat(metadata.end_session_endpoint ? [metadata.end_session_endpoint] : [])
@@ -89,7 +93,8 @@ export async function fetchAuthority(authority: string, fetchImpl: typeof fetch 
     throw identityProviderUnavailable();
   }
   const body = response.ok ? await response.text().catch(() => '') : '';
-  if (!parseMetadata(body)) throw identityProviderUnavailable();
-  return resolveAuthorityFromJson(authority, body);
+  const metadata = parseMetadata(body);
+  if (!metadata) throw identityProviderUnavailable();
+  return resolve(authority, metadata, body);
 }
 

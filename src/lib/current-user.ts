@@ -4,8 +4,9 @@
  *
  * Cookie callers cost one Cosmos point read; the idle clock slides at most
  * once per few minutes (see `SessionStore.touch`, which then also renews the
- * token cache's expiry), so most reads write nothing. Bearer callers cost no Cosmos call at all: the token is verified
- * against the tenant's keys, which are cached per instance.
+ * token cache's expiry), so most reads write nothing. Bearer callers cost
+ * no Cosmos call at all: the token is verified against the tenant's keys,
+ * which are cached per instance.
  *
  * @example
  * ```ts

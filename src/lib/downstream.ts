@@ -5,11 +5,12 @@
  * MSAL returns the cached token while it is valid and redeems the refresh
  * token when it is not; the cache plugin then writes the rotated tokens
  * back. When no token can be had silently the caller gets a 401 with the
- * login URL.
+ * login URL. Bearer callers (headless clients) get the downstream token
+ * through the on-behalf-of flow, exchanging the token they sent us.
  *
  * @example
  * ```ts
- * const { status, body } = await callDownstreamApi(runtime, session);
+ * const json = await callDownstreamApi(runtime, await requireCaller(runtime, request));
  * ```
  */
 import { AuthError } from './errors';

@@ -55,6 +55,11 @@ export interface SessionLifetime {
 
 export type NewSession = Pick<SessionRecord, 'id' | 'homeAccountId' | 'claims' | 'idToken'>;
 
+/** A session id that exists already: the sign-in that minted it was replayed. */
+export function signInAlreadyCompleted(): AuthError {
+  return new AuthError('transaction_reused', 400, 'This sign-in has already been completed. Please sign in again.');
+}
+
 const nowInSeconds = () => Math.floor(Date.now() / 1000);
 
 export class SessionStore {
@@ -70,10 +75,7 @@ export class SessionStore {
     try {
       await cosmosCall('save your session', () => this.container.items.create(record));
     } catch (error) {
-      if (cosmosStatus(error) === 409) {
-        throw new AuthError('transaction_reused', 400, 'This sign-in has already been completed. Please sign in again.');
-      }
-      throw error;
+      throw cosmosStatus(error) === 409 ? signInAlreadyCompleted() : error;
     }
     return record;
   }

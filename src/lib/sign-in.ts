@@ -11,8 +11,9 @@
  *
  * @example
  * ```ts
- * const { location, cookie } = await startSignIn(runtime, { returnTo, prompt: 'create' });
- * const { location, cookies } = await completeSignIn(runtime, request.query, request.headers.get('cookie'));
+ * const started = await startSignIn(runtime, { returnTo, prompt: 'create' }, request.headers.get('cookie'));
+ * const completed = await completeSignIn(runtime, new URLSearchParams(request.query), request.headers.get('cookie'));
+ * // each: { location, cookies } for a 302
  * ```
  */
 import type { Cookie } from '@azure/functions';
@@ -23,9 +24,10 @@ import { verifyIdToken } from './id-token';
 import { fromMsalError, safeCode } from './identity-errors';
 import { createMsalClient } from './msal';
 import type { Runtime } from './runtime';
+import { signInAlreadyCompleted } from './session';
 import { readSingleCookie } from './cookie';
 import { randomToken } from './random';
-import { endSession } from './sign-out';
+import { deleteSession } from './sign-out';
 import { newTransaction } from './transaction';
 
 export const PROMPTS = ['login', 'select_account', 'create', 'none'] as const;
@@ -135,7 +137,7 @@ async function redeem(
 
   // Signing in again (as anyone) ends the session this browser had: its cookie is about to be replaced.
   const previousSessionId = await runtime.sessionCookie.read(cookieHeader);
-  if (previousSessionId) await endSession(runtime, previousSessionId).catch(() => undefined);
+  if (previousSessionId) await deleteSession(runtime, previousSessionId).catch(() => undefined);
 
   const { sessions, tokenCaches } = await runtime.stores();
   const now = Math.floor(Date.now() / 1000);
@@ -152,10 +154,7 @@ async function redeem(
       sessionWrite.status === 'fulfilled' ? sessions.delete(transaction.sessionId).catch(() => undefined) : undefined,
     ]);
     const failure = sessionWrite.status === 'rejected' ? sessionWrite.reason : (cacheWrite as PromiseRejectedResult).reason;
-    if (cosmosStatus(failure) === 409) {
-      throw new AuthError('transaction_reused', 400, 'This sign-in has already been completed. Please sign in again.');
-    }
-    throw failure;
+    throw cosmosStatus(failure) === 409 ? signInAlreadyCompleted() : failure;
   }
   const session = sessionWrite.value;
   return {

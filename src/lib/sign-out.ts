@@ -33,18 +33,21 @@ export function isCrossSiteRequest(headers: { get(name: string): string | null }
 
 export async function signOut(runtime: Runtime, cookieHeader: string | null): Promise<{ location: string; cookie: Cookie }> {
   const sessionId = await runtime.sessionCookie.read(cookieHeader);
-  const session = sessionId ? await endSession(runtime, sessionId) : undefined;
+  let session: SessionRecord | undefined;
+  if (sessionId) {
+    // Read first: the session's ID token names the account to sign out at the tenant.
+    session = await (await runtime.stores()).sessions.get(sessionId);
+    await deleteSession(runtime, sessionId);
+  }
   const { metadata } = await runtime.identity();
   const location = endSessionUrl(metadata.end_session_endpoint, runtime.config.postLogoutRedirectUri, session);
   return { location, cookie: runtime.sessionCookie.clear() };
 }
 
-/** Deletes a session and its token cache; returns the session as it was, if it was still valid. */
-export async function endSession(runtime: Runtime, sessionId: string): Promise<SessionRecord | undefined> {
+/** Deletes a session and its token cache: two deletes, no read. */
+export async function deleteSession(runtime: Runtime, sessionId: string): Promise<void> {
   const { sessions, tokenCaches } = await runtime.stores();
-  const session = await sessions.get(sessionId);
   await Promise.all([sessions.delete(sessionId), tokenCaches.delete(sessionId)]);
-  return session;
 }
 
 /**
