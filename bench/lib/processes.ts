@@ -1,6 +1,7 @@
 /** Free ports and child processes that say when they are ready (over IPC), for the bench's servers. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
+import { stopChild } from '../../dev/local-stack';
 
 /** A port free right now (the OS picks it); used where a URL must be known before its server starts. */
 export async function freePort(): Promise<number> {
@@ -38,16 +39,4 @@ export async function forkReady<T>(entry: string, env: NodeJS.ProcessEnv, onOutp
     child.once('exit', (code) => reject(new Error(`${entry} exited during start-up (code ${code}).`)));
   });
   return { child, ready, stop: () => stopChild(child) };
-}
-
-export function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -1,34 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_USERS, startLocalStack, type LocalStack } from '../../dev/local-stack';
-import { launchChromium } from '../helpers/chromium';
+import { DEMO_USERS, type LocalStack } from '../../dev/local-stack';
+import { startE2eStack, type E2eStack } from '../helpers/e2e-stack';
 
+let e2e: E2eStack;
 let stack: LocalStack;
 let browser: Browser;
-let dataDir: string;
-const functionsOutput: string[] = [];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'fnauth-e2e-'));
-  stack = await startLocalStack({
-    functionsPort: 0,
-    providerPort: 0,
-    cosmosPort: 0,
-    dataDir,
-    functionsHost: 'builtin',
-    onOutput: (line) => functionsOutput.push(line),
-  });
-  browser = await launchChromium();
+  e2e = await startE2eStack();
+  ({ stack, browser } = e2e);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => e2e?.stop());
 
 async function jsonAt(page: Page, url: string): Promise<{ status: number; body: Record<string, any> }> {
   const response = await page.goto(url);

@@ -1,30 +1,23 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_USERS, startLocalStack, type LocalStack } from '../../dev/local-stack';
-import { launchChromium } from '../helpers/chromium';
+import { DEMO_USERS, type LocalStack } from '../../dev/local-stack';
+import { startE2eStack, type E2eStack } from '../helpers/e2e-stack';
 
 const ROOT = resolve(__dirname, '../..');
+let e2e: E2eStack;
 let stack: LocalStack;
 let browser: Browser;
-let dataDir: string;
 let cacheDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'fnauth-e2e-device-'));
-  cacheDir = join(dataDir, 'cli-cache');
-  stack = await startLocalStack({ functionsPort: 0, providerPort: 0, cosmosPort: 0, dataDir, functionsHost: 'builtin', onOutput: () => undefined });
-  browser = await launchChromium();
+  e2e = await startE2eStack();
+  ({ stack, browser } = e2e);
+  cacheDir = join(e2e.dataDir, 'cli-cache');
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => e2e?.stop());
 
 /** The CLI as users run it: its own process, trusting the local provider's certificate. */
 function fnauth(args: string[], onStdout?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { DEFAULT_USERS } from '../helpers/fake-entra';
-import { Browser, call } from '../helpers/functions';
+import { CookieJar, invoke } from '../helpers/functions';
 
 let app: AppUnderTest;
 beforeAll(async () => {
@@ -14,23 +14,23 @@ const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}`
 
 describe('bearer access tokens from headless clients', () => {
   it('give /api/claims the same JSON shape as a cookie session', async () => {
-    const result = await call(app.fn.claims, '/api/claims', bearer(await app.entra.accessToken(alice)));
+    const result = await invoke(app.fn.claims, '/api/claims', bearer(await app.entra.accessToken(alice)));
     expect(result.status).toBe(200);
     const body = result.json<{ claims: Record<string, unknown>; session: Record<string, unknown> }>();
     expect(body.claims).toMatchObject({ oid: alice.oid, preferred_username: alice.email, scp: 'access_as_user' });
     expect(Object.keys(body.session).sort()).toEqual(['absoluteExpiresAt', 'authenticatedWith', 'createdAt', 'expiresAt']);
     expect(body.session.authenticatedWith).toBe('bearer');
 
-    const browser = new Browser();
-    const login = await browser.call(app.fn.login, '/api/login');
-    await browser.call(app.fn.redirect, app.entra.authorize(login.location!));
-    const cookieBody = (await browser.call(app.fn.claims, '/api/claims')).json<{ session: Record<string, unknown> }>();
+    const browser = new CookieJar();
+    const login = await browser.invoke(app.fn.login, '/api/login');
+    await browser.invoke(app.fn.redirect, app.entra.authorize(login.location!));
+    const cookieBody = (await browser.invoke(app.fn.claims, '/api/claims')).json<{ session: Record<string, unknown> }>();
     expect(Object.keys(cookieBody.session).sort()).toEqual(Object.keys(body.session).sort());
   });
 
   it('let /api/me call Graph through the on-behalf-of flow', async () => {
     const before = app.entra.onBehalfOfGrants;
-    const result = await call(app.fn.me, '/api/me', bearer(await app.entra.accessToken(alice)));
+    const result = await invoke(app.fn.me, '/api/me', bearer(await app.entra.accessToken(alice)));
     expect(result.status).toBe(200);
     expect(result.json()).toMatchObject({ mail: alice.email });
     expect(app.entra.onBehalfOfGrants).toBe(before + 1);
@@ -44,7 +44,7 @@ describe('bearer access tokens from headless clients', () => {
   for (const [name, tamper] of refused) {
     it(`refuse ${name} with 401 invalid_token`, async () => {
       const token = await app.entra.accessToken(alice, { claims: tamper });
-      const result = await call(app.fn.claims, '/api/claims', bearer(token));
+      const result = await invoke(app.fn.claims, '/api/claims', bearer(token));
       expect(result.status).toBe(401);
       expect(result.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
       expect(result.headers['content-type']).toBe('application/problem+json');
@@ -58,7 +58,7 @@ describe('bearer access tokens from headless clients', () => {
     const flipped = `${header}.${payload}.${signature!.slice(0, -4)}AAAA`;
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
     for (const forged of [flipped, none]) {
-      const result = await call(app.fn.claims, '/api/claims', bearer(forged));
+      const result = await invoke(app.fn.claims, '/api/claims', bearer(forged));
       expect(result.status).toBe(401);
       expect(result.json()).toMatchObject({ code: 'invalid_token' });
     }
@@ -66,13 +66,13 @@ describe('bearer access tokens from headless clients', () => {
 
   it('refuse a token without the required scope with 403 insufficient_scope', async () => {
     const token = await app.entra.accessToken(alice, { claims: (claims) => ({ ...claims, scp: 'something_else' }) });
-    const result = await call(app.fn.me, '/api/me', bearer(token));
+    const result = await invoke(app.fn.me, '/api/me', bearer(token));
     expect(result.status).toBe(403);
     expect(result.headers['www-authenticate']).toBe('Bearer error="insufficient_scope", scope="access_as_user"');
   });
 
   it('refuse a malformed Authorization header, and never fall back to the cookie', async () => {
-    const result = await call(app.fn.claims, '/api/claims', { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    const result = await invoke(app.fn.claims, '/api/claims', { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
     expect(result.status).toBe(401);
     expect(result.json()).toMatchObject({ code: 'invalid_token' });
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { DEFAULT_USERS, type TokenTamper } from '../helpers/fake-entra';
-import { Browser } from '../helpers/functions';
+import { CookieJar } from '../helpers/functions';
 
 let app: AppUnderTest;
 beforeAll(async () => {
@@ -9,8 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.stop());
 
-async function startLogin(browser = new Browser()) {
-  const login = await browser.call(app.fn.login, '/api/login');
+async function startLogin(browser = new CookieJar()) {
+  const login = await browser.invoke(app.fn.login, '/api/login');
   return { browser, login, callback: app.entra.authorize(login.location!, DEFAULT_USERS[0]) };
 }
 
@@ -28,12 +28,12 @@ describe('the redirect callback refuses', () => {
     const { browser, callback } = await startLogin();
     const forged = new URL(callback);
     forged.searchParams.set('state', 'A'.repeat(43));
-    expectRefusedPage(await browser.call(app.fn.redirect, forged.href), 'transaction_missing');
+    expectRefusedPage(await browser.invoke(app.fn.redirect, forged.href), 'transaction_missing');
   });
 
   it('a callback without the transaction cookie (login CSRF: another browser started it)', async () => {
     const { callback } = await startLogin();
-    expectRefusedPage(await new Browser().call(app.fn.redirect, callback), 'transaction_missing');
+    expectRefusedPage(await new CookieJar().invoke(app.fn.redirect, callback), 'transaction_missing');
   });
 
   it("someone else's state with my transaction cookie", async () => {
@@ -41,23 +41,23 @@ describe('the redirect callback refuses', () => {
     const theirs = await startLogin();
     const swapped = new URL(theirs.callback);
     // My browser holds only my transaction: their state finds nothing here.
-    expectRefusedPage(await mine.browser.call(app.fn.redirect, swapped.href), 'transaction_missing');
+    expectRefusedPage(await mine.browser.invoke(app.fn.redirect, swapped.href), 'transaction_missing');
   });
 
   it('a replayed callback, even with a copied transaction cookie', async () => {
     const { browser, callback } = await startLogin();
-    const copied = browser.cookieHeader();
-    expect((await browser.call(app.fn.redirect, callback)).status).toBe(302);
-    const replay = await new Browser().call(app.fn.redirect, callback, { headers: { cookie: copied } });
+    const copied = browser.header();
+    expect((await browser.invoke(app.fn.redirect, callback)).status).toBe(302);
+    const replay = await new CookieJar().invoke(app.fn.redirect, callback, { headers: { cookie: copied } });
     expectRefusedPage(replay, 'code_redemption_failed');
   });
 
   it('a reused transaction with a fresh code is refused by our store (usable once)', async () => {
     const { browser, login, callback } = await startLogin();
-    const copied = browser.cookieHeader();
-    expect((await browser.call(app.fn.redirect, callback)).status).toBe(302);
+    const copied = browser.header();
+    expect((await browser.invoke(app.fn.redirect, callback)).status).toBe(302);
     const secondCode = app.entra.authorize(login.location!, DEFAULT_USERS[0]);
-    const replay = await new Browser().call(app.fn.redirect, secondCode, { headers: { cookie: copied } });
+    const replay = await new CookieJar().invoke(app.fn.redirect, secondCode, { headers: { cookie: copied } });
     expectRefusedPage(replay, 'transaction_reused');
   });
 
@@ -66,26 +66,26 @@ describe('the redirect callback refuses', () => {
     const realNow = Date.now;
     Date.now = () => realNow() + 11 * 60 * 1000;
     try {
-      expectRefusedPage(await browser.call(app.fn.redirect, callback), 'transaction_expired');
+      expectRefusedPage(await browser.invoke(app.fn.redirect, callback), 'transaction_expired');
     } finally {
       Date.now = realNow;
     }
   });
 
   it('a missing code or state', async () => {
-    const browser = new Browser();
-    expectRefusedPage(await browser.call(app.fn.redirect, '/api/redirect'), 'invalid_request');
-    expectRefusedPage(await browser.call(app.fn.redirect, '/api/redirect?code=abc'), 'invalid_request');
+    const browser = new CookieJar();
+    expectRefusedPage(await browser.invoke(app.fn.redirect, '/api/redirect'), 'invalid_request');
+    expectRefusedPage(await browser.invoke(app.fn.redirect, '/api/redirect?code=abc'), 'invalid_request');
   });
 
   it('an error from Entra, shown as a page without echoing its description', async () => {
-    const result = await new Browser().call(
+    const result = await new CookieJar().invoke(
       app.fn.redirect,
       '/api/redirect?error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=x',
     );
     expectRefusedPage(result, 'authorization_failed');
     expect(result.body).not.toContain('<script>');
-    const odd = await new Browser().call(app.fn.redirect, '/api/redirect?error=%3Cimg%20src%3Dx%3E');
+    const odd = await new CookieJar().invoke(app.fn.redirect, '/api/redirect?error=%3Cimg%20src%3Dx%3E');
     expect(odd.body).not.toContain('<img');
     expect(odd.body).toContain('unknown_error');
   });
@@ -102,7 +102,7 @@ describe('the redirect callback refuses', () => {
       const { browser, callback } = await startLogin();
       app.entra.tamper = tamper;
       try {
-        const result = await browser.call(app.fn.redirect, callback);
+        const result = await browser.invoke(app.fn.redirect, callback);
         expect(result.status).toBe(400);
         expect(result.body).toMatch(/invalid_id_token|code_redemption_failed/);
         expect(result.body).not.toContain('eyJ');
@@ -116,7 +116,7 @@ describe('the redirect callback refuses', () => {
     const { browser, callback } = await startLogin();
     app.entra.tamper = { claims: (claims) => ({ ...claims, nonce: 'another-nonce' }) };
     try {
-      const result = await browser.call(app.fn.redirect, callback);
+      const result = await browser.invoke(app.fn.redirect, callback);
       expectRefusedPage(result, 'invalid_id_token');
     } finally {
       app.entra.tamper = undefined;
@@ -130,7 +130,7 @@ describe('the redirect callback refuses', () => {
     const realNow = Date.now;
     Date.now = () => realNow() + 31_000;
     try {
-      expect((await browser.call(app.fn.redirect, callback)).status).toBe(302);
+      expect((await browser.invoke(app.fn.redirect, callback)).status).toBe(302);
     } finally {
       Date.now = realNow;
     }
@@ -151,7 +151,7 @@ describe('the login endpoint refuses open redirects', () => {
   ];
   for (const attack of attacks) {
     it(`returnTo=${JSON.stringify(attack)}`, async () => {
-      const result = await new Browser().call(app.fn.login, `/api/login?returnTo=${encodeURIComponent(attack)}`);
+      const result = await new CookieJar().invoke(app.fn.login, `/api/login?returnTo=${encodeURIComponent(attack)}`);
       expect(result.status).toBe(400);
       expect(result.location).toBeUndefined();
       expect(result.body).toContain('invalid_return_to');

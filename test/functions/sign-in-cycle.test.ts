@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COOKIE_SECRET, startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { DEFAULT_USERS } from '../helpers/fake-entra';
-import { Browser, logLines } from '../helpers/functions';
+import { CookieJar, logLines } from '../helpers/functions';
 
 let app: AppUnderTest;
 beforeAll(async () => {
@@ -9,17 +9,17 @@ beforeAll(async () => {
 });
 afterAll(() => app.stop());
 
-async function signIn(browser: Browser, user = DEFAULT_USERS[0]!, loginPath = '/api/login') {
-  const login = await browser.call(app.fn.login, loginPath);
+async function signIn(browser: CookieJar, user = DEFAULT_USERS[0]!, loginPath = '/api/login') {
+  const login = await browser.invoke(app.fn.login, loginPath);
   expect(login.status).toBe(302);
   const callback = app.entra.authorize(login.location!, user);
-  const redirect = await browser.call(app.fn.redirect, callback);
+  const redirect = await browser.invoke(app.fn.redirect, callback);
   return { login, callback, redirect };
 }
 
 describe('the whole browser cycle', () => {
   it('signs in, shows claims, calls Graph, refreshes, and signs out', async () => {
-    const browser = new Browser();
+    const browser = new CookieJar();
     const { login, redirect } = await signIn(browser);
 
     const authorize = new URL(login.location!);
@@ -34,19 +34,19 @@ describe('the whole browser cycle', () => {
     expect(redirect.location).toBe('http://localhost:7071/api/claims');
     const sessionCookie = redirect.cookies.find((cookie) => cookie.name === 'fnauth')!;
     expect(sessionCookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false });
-    expect([...browser.jar.keys()]).toEqual(['fnauth']);
+    expect([...browser.cookies.keys()]).toEqual(['fnauth']);
 
-    const claims = await browser.call(app.fn.claims, '/api/claims');
+    const claims = await browser.invoke(app.fn.claims, '/api/claims');
     expect(claims.status).toBe(200);
     const body = claims.json<{ claims: Record<string, unknown>; session: { expiresAt: string } }>();
     expect(body.claims).toMatchObject({ email: 'alice@example.com', name: 'Alice Example', tid: app.entra.tenantId });
     expect(Date.parse(body.session.expiresAt)).toBeGreaterThan(Date.now());
 
-    const me = await browser.call(app.fn.me, '/api/me');
+    const me = await browser.invoke(app.fn.me, '/api/me');
     expect(me.status).toBe(200);
     expect(me.json()).toMatchObject({ mail: 'alice@example.com' });
 
-    const logout = await browser.call(app.fn.logout, '/api/logout');
+    const logout = await browser.invoke(app.fn.logout, '/api/logout');
     expect(logout.status).toBe(302);
     const endSession = new URL(logout.location!);
     expect(`${endSession.origin}${endSession.pathname}`).toBe(app.entra.metadata.end_session_endpoint);
@@ -54,17 +54,17 @@ describe('the whole browser cycle', () => {
     // logout_hint names the account without putting the ID token in a URL.
     expect(endSession.searchParams.get('logout_hint')).toBe(`hint-${DEFAULT_USERS[0]!.oid}`);
     expect(endSession.searchParams.get('id_token_hint')).toBeNull();
-    expect(browser.jar.size).toBe(0);
+    expect(browser.cookies.size).toBe(0);
   });
 
   it('refreshes an expired access token from the cache in Cosmos', async () => {
     app.entra.accessTokenLifetime = 60; // inside MSAL's 5-minute renewal window: every silent call refreshes
     try {
-      const browser = new Browser();
+      const browser = new CookieJar();
       await signIn(browser);
       const before = app.entra.refreshTokensIssued.length;
-      const first = await browser.call(app.fn.me, '/api/me');
-      const second = await browser.call(app.fn.me, '/api/me');
+      const first = await browser.invoke(app.fn.me, '/api/me');
+      const second = await browser.invoke(app.fn.me, '/api/me');
       expect([first.status, second.status]).toEqual([200, 200]);
       // Each call redeemed the refresh token saved by the call before it.
       expect(app.entra.refreshTokensIssued.length).toBe(before + 2);
@@ -76,10 +76,10 @@ describe('the whole browser cycle', () => {
   it('answers 401 with the login URL once no token can be had silently', async () => {
     app.entra.accessTokenLifetime = 60;
     try {
-      const browser = new Browser();
+      const browser = new CookieJar();
       await signIn(browser);
       app.entra.revokeRefreshTokens();
-      const me = await browser.call(app.fn.me, '/api/me');
+      const me = await browser.invoke(app.fn.me, '/api/me');
       expect(me.status).toBe(401);
       expect(me.headers['content-type']).toBe('application/problem+json');
       expect(me.json()).toMatchObject({ code: 'interaction_required', login_url: 'http://localhost:7071/api/login' });
@@ -89,114 +89,114 @@ describe('the whole browser cycle', () => {
   });
 
   it('sends the user back to a safe returnTo', async () => {
-    const browser = new Browser();
+    const browser = new CookieJar();
     const { redirect } = await signIn(browser, DEFAULT_USERS[0], '/api/login?returnTo=%2Fapi%2Fme%3Fx%3D1');
     expect(redirect.location).toBe('http://localhost:7071/api/me?x=1');
   });
 
   it('passes prompt=create and login_hint to Entra, and refuses unknown prompts', async () => {
-    const browser = new Browser();
-    const login = await browser.call(app.fn.login, '/api/login?prompt=create&login_hint=new%40example.com');
+    const browser = new CookieJar();
+    const login = await browser.invoke(app.fn.login, '/api/login?prompt=create&login_hint=new%40example.com');
     const params = new URL(login.location!).searchParams;
     expect(params.get('prompt')).toBe('create');
     expect(params.get('login_hint')).toBe('new@example.com');
-    const bad = await browser.call(app.fn.login, '/api/login?prompt=consent');
+    const bad = await browser.invoke(app.fn.login, '/api/login?prompt=consent');
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toContain('text/html');
   });
 
   it('gives every sign-in a new session id, and two users see only their own claims', async () => {
-    const alice = new Browser();
-    const bob = new Browser();
+    const alice = new CookieJar();
+    const bob = new CookieJar();
     await signIn(alice, DEFAULT_USERS[0]);
-    const firstCookie = alice.jar.get('fnauth');
+    const firstCookie = alice.cookies.get('fnauth');
     await signIn(alice, DEFAULT_USERS[0]);
-    expect(alice.jar.get('fnauth')).not.toBe(firstCookie);
+    expect(alice.cookies.get('fnauth')).not.toBe(firstCookie);
     await signIn(bob, DEFAULT_USERS[1]);
-    const [aliceClaims, bobClaims] = await Promise.all([alice.call(app.fn.claims, '/api/claims'), bob.call(app.fn.claims, '/api/claims')]);
+    const [aliceClaims, bobClaims] = await Promise.all([alice.invoke(app.fn.claims, '/api/claims'), bob.invoke(app.fn.claims, '/api/claims')]);
     expect(aliceClaims.json<{ claims: { email: string } }>().claims.email).toBe('alice@example.com');
     expect(bobClaims.json<{ claims: { email: string } }>().claims.email).toBe('bob@example.com');
-    const [aliceMe, bobMe] = await Promise.all([alice.call(app.fn.me, '/api/me'), bob.call(app.fn.me, '/api/me')]);
+    const [aliceMe, bobMe] = await Promise.all([alice.invoke(app.fn.me, '/api/me'), bob.invoke(app.fn.me, '/api/me')]);
     expect(aliceMe.json()).toMatchObject({ mail: 'alice@example.com' });
     expect(bobMe.json()).toMatchObject({ mail: 'bob@example.com' });
   });
 
   it('lets two tabs sign in at once', async () => {
-    const browser = new Browser();
-    const first = await browser.call(app.fn.login, '/api/login?returnTo=/api/claims');
-    const second = await browser.call(app.fn.login, '/api/login?returnTo=/api/me');
-    const secondDone = await browser.call(app.fn.redirect, app.entra.authorize(second.location!));
-    const firstDone = await browser.call(app.fn.redirect, app.entra.authorize(first.location!));
+    const browser = new CookieJar();
+    const first = await browser.invoke(app.fn.login, '/api/login?returnTo=/api/claims');
+    const second = await browser.invoke(app.fn.login, '/api/login?returnTo=/api/me');
+    const secondDone = await browser.invoke(app.fn.redirect, app.entra.authorize(second.location!));
+    const firstDone = await browser.invoke(app.fn.redirect, app.entra.authorize(first.location!));
     expect([firstDone.status, secondDone.status]).toEqual([302, 302]);
     expect(firstDone.location).toBe('http://localhost:7071/api/claims');
     expect(secondDone.location).toBe('http://localhost:7071/api/me');
   });
 
   it('after sign-out the old cookie gets 401, and signing out again just redirects', async () => {
-    const browser = new Browser();
+    const browser = new CookieJar();
     await signIn(browser);
-    const stolen = browser.cookieHeader();
-    await browser.call(app.fn.logout, '/api/logout', { method: 'POST' });
-    const replay = await browser.call(app.fn.claims, '/api/claims', { headers: { cookie: stolen } });
+    const stolen = browser.header();
+    await browser.invoke(app.fn.logout, '/api/logout', { method: 'POST' });
+    const replay = await browser.invoke(app.fn.claims, '/api/claims', { headers: { cookie: stolen } });
     expect(replay.status).toBe(401);
     expect(replay.json()).toMatchObject({ code: 'not_signed_in', login_url: 'http://localhost:7071/api/login' });
-    const again = await browser.call(app.fn.logout, '/api/logout', { headers: { cookie: stolen } });
+    const again = await browser.invoke(app.fn.logout, '/api/logout', { headers: { cookie: stolen } });
     expect(again.status).toBe(302);
   });
 
   it('shows the start page with who is signed in, escaped', async () => {
-    const browser = new Browser();
-    const signedOut = await browser.call(app.fn.home, '/api/home');
+    const browser = new CookieJar();
+    const signedOut = await browser.invoke(app.fn.home, '/api/home');
     expect(signedOut.status).toBe(200);
     expect(signedOut.body).toContain('id="sign-up" href="/api/login?prompt=create');
     await signIn(browser, { oid: '33333333-3333-4333-8333-333333333333', name: '<img src=x onerror=alert(1)>', email: 'eve@example.com' });
-    const signedIn = await browser.call(app.fn.home, '/api/home');
+    const signedIn = await browser.invoke(app.fn.home, '/api/home');
     expect(signedIn.body).toContain('&#60;img src=x onerror=alert(1)&#62;');
     expect(signedIn.body).not.toContain('<img');
     expect(signedIn.headers['content-security-policy']).toContain("default-src 'none'");
   });
 
   it('does not let another site sign the user out: it gets a confirmation page', async () => {
-    const browser = new Browser();
+    const browser = new CookieJar();
     await signIn(browser);
-    const crossSite = await browser.call(app.fn.logout, '/api/logout', { headers: { 'sec-fetch-site': 'cross-site' } });
+    const crossSite = await browser.invoke(app.fn.logout, '/api/logout', { headers: { 'sec-fetch-site': 'cross-site' } });
     expect(crossSite.status).toBe(200);
     expect(crossSite.body).toContain('<form method="post" action="/api/logout">');
-    const foreignOrigin = await browser.call(app.fn.logout, '/api/logout', { method: 'POST', headers: { origin: 'https://evil.example' } });
+    const foreignOrigin = await browser.invoke(app.fn.logout, '/api/logout', { method: 'POST', headers: { origin: 'https://evil.example' } });
     expect(foreignOrigin.status).toBe(200);
-    expect((await browser.call(app.fn.claims, '/api/claims')).status).toBe(200);
+    expect((await browser.invoke(app.fn.claims, '/api/claims')).status).toBe(200);
 
-    const confirmed = await browser.call(app.fn.logout, '/api/logout', { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } });
+    const confirmed = await browser.invoke(app.fn.logout, '/api/logout', { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } });
     expect(confirmed.status).toBe(302);
-    expect((await browser.call(app.fn.claims, '/api/claims')).status).toBe(401);
+    expect((await browser.invoke(app.fn.claims, '/api/claims')).status).toBe(401);
   });
 
   it('ends the previous session when the browser signs in again', async () => {
-    const browser = new Browser();
+    const browser = new CookieJar();
     await signIn(browser, DEFAULT_USERS[0]);
-    const previous = browser.cookieHeader();
+    const previous = browser.header();
     await signIn(browser, DEFAULT_USERS[1]);
-    expect((await browser.call(app.fn.claims, '/api/claims', { headers: { cookie: previous } })).status).toBe(401);
-    expect((await browser.call(app.fn.claims, '/api/claims')).json<{ claims: { email: string } }>().claims.email).toBe('bob@example.com');
+    expect((await browser.invoke(app.fn.claims, '/api/claims', { headers: { cookie: previous } })).status).toBe(401);
+    expect((await browser.invoke(app.fn.claims, '/api/claims')).json<{ claims: { email: string } }>().claims.email).toBe('bob@example.com');
   });
 
   it('keeps at most three sign-ins pending per browser, and clears a failed one', async () => {
-    const browser = new Browser();
-    for (let started = 0; started < 10; started += 1) await browser.call(app.fn.login, '/api/login');
-    expect([...browser.jar.keys()].filter((name) => name.startsWith('fnauth-tx-'))).toHaveLength(3);
+    const browser = new CookieJar();
+    for (let started = 0; started < 10; started += 1) await browser.invoke(app.fn.login, '/api/login');
+    expect([...browser.cookies.keys()].filter((name) => name.startsWith('fnauth-tx-'))).toHaveLength(3);
 
-    const fresh = new Browser();
-    const login = await fresh.call(app.fn.login, '/api/login');
+    const fresh = new CookieJar();
+    const login = await fresh.invoke(app.fn.login, '/api/login');
     const callback = new URL(app.entra.authorize(login.location!));
     callback.searchParams.set('code', 'not-a-code-entra-issued');
-    const failed = await fresh.call(app.fn.redirect, callback.href);
+    const failed = await fresh.invoke(app.fn.redirect, callback.href);
     expect(failed.status).toBe(400);
-    expect([...fresh.jar.keys()].filter((name) => name.startsWith('fnauth-tx-'))).toHaveLength(0);
+    expect([...fresh.cookies.keys()].filter((name) => name.startsWith('fnauth-tx-'))).toHaveLength(0);
   });
 
   it('never redirects the claims endpoint and answers problem+json without a session', async () => {
-    const anonymous = new Browser();
-    const claims = await anonymous.call(app.fn.claims, '/api/claims');
+    const anonymous = new CookieJar();
+    const claims = await anonymous.invoke(app.fn.claims, '/api/claims');
     expect(claims.status).toBe(401);
     expect(claims.location).toBeUndefined();
     expect(claims.headers['content-type']).toBe('application/problem+json');
@@ -205,17 +205,17 @@ describe('the whole browser cycle', () => {
   it('makes no discovery call on a warm instance', async () => {
     const discoveries = () => app.entra.requests.filter((line) => line.includes('openid-configuration')).length;
     const before = discoveries();
-    await signIn(new Browser());
+    await signIn(new CookieJar());
     expect(discoveries()).toBe(before);
     expect(before).toBeLessThanOrEqual(1);
   });
 
   it('logs one line per request without tokens, codes, cookies or secrets', () => {
-    expect(logLines.length).toBeGreaterThan(10);
-    const joined = logLines.join('\n');
+    expect(logLines().length).toBeGreaterThan(10);
+    const joined = logLines().join('\n');
     for (const secret of [app.entra.clientSecret, 'code-', 'at-', 'rt-', 'eyJ', COOKIE_SECRET]) {
       expect(joined).not.toContain(secret);
     }
-    for (const line of logLines) expect(JSON.parse(line)).toHaveProperty('invocationId');
+    for (const line of logLines()) expect(JSON.parse(line)).toHaveProperty('invocationId');
   });
 });

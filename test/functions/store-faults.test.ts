@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
-import { Browser } from '../helpers/functions';
+import { startCosmosFaultProxy, type CosmosFaultProxy } from '../helpers/cosmos-fault-proxy';
+import { CookieJar } from '../helpers/functions';
 
 let app: AppUnderTest;
-let proxy: FaultProxy;
+let proxy: CosmosFaultProxy;
 beforeAll(async () => {
   app = await startApp({ COSMOS_ENDPOINT: 'http://127.0.0.1:1' });
-  proxy = await startFaultProxy(app.cosmos.endpoint);
+  proxy = await startCosmosFaultProxy(app.cosmos.endpoint);
   process.env.COSMOS_ENDPOINT = proxy.url;
 });
 afterAll(async () => {
@@ -17,30 +17,30 @@ afterAll(async () => {
 
 describe('when Cosmos DB is unreachable', () => {
   it('answers 503 with Retry-After, problem+json for the API and a page for browsers, and keeps the session', async () => {
-    const browser = new Browser();
-    const login = await browser.call(app.fn.login, '/api/login');
-    await browser.call(app.fn.redirect, app.entra.authorize(login.location!));
-    expect((await browser.call(app.fn.claims, '/api/claims')).status).toBe(200);
+    const browser = new CookieJar();
+    const login = await browser.invoke(app.fn.login, '/api/login');
+    await browser.invoke(app.fn.redirect, app.entra.authorize(login.location!));
+    expect((await browser.invoke(app.fn.claims, '/api/claims')).status).toBe(200);
 
     await proxy.down();
     const started = Date.now();
-    const claims = await browser.call(app.fn.claims, '/api/claims');
+    const claims = await browser.invoke(app.fn.claims, '/api/claims');
     expect(claims.status).toBe(503);
     expect(Number(claims.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(claims.headers['content-type']).toBe('application/problem+json');
     expect(claims.json()).toMatchObject({ code: 'store_unavailable' });
     expect(Date.now() - started).toBeLessThan(20_000);
 
-    const home = await browser.call(app.fn.home, '/api/home');
+    const home = await browser.invoke(app.fn.home, '/api/home');
     expect(home.status).toBe(503);
     expect(home.headers['content-type']).toContain('text/html');
 
     // Signing out while the store is down must not pretend to succeed: the cookie stays so the user can retry.
-    const logout = await browser.call(app.fn.logout, '/api/logout');
+    const logout = await browser.invoke(app.fn.logout, '/api/logout');
     expect(logout.status).toBe(503);
-    expect(browser.jar.has('fnauth')).toBe(true);
+    expect(browser.cookies.has('fnauth')).toBe(true);
 
     await proxy.up();
-    expect((await browser.call(app.fn.claims, '/api/claims')).status).toBe(200);
+    expect((await browser.invoke(app.fn.claims, '/api/claims')).status).toBe(200);
   }, 60_000);
 });

@@ -1,8 +1,21 @@
 /**
- * Calling the registered functions the way the host does, and a tiny browser
- * (a cookie jar) to walk through redirects and cookies.
+ * Calling the registered functions the way the Azure Functions host does, and
+ * seeing the answer the way the host sends it: the handler's
+ * `HttpResponseInit` goes through `@azure/functions`' own `HttpResponse`, so
+ * `jsonBody` gets `Content-Type: application/json` exactly as in production.
+ * Every invocation is recorded with its id and its log lines, for the
+ * log-hygiene and correlation checks. `CookieJar` plays a browser.
+ *
+ * @example
+ * ```ts
+ * const fn = await loadFunctions();
+ * const res = await invoke(fn.claims, '/api/claims', { headers: { cookie: 'fnauth=…' } });
+ * res.status; res.headers['content-type']; res.invocationId; res.logs;
+ * const jar = new CookieJar(); await jar.invoke(fn.login, '/api/login');
+ * ```
  */
-import { HttpRequest, InvocationContext, type Cookie, type HttpResponseInit } from '@azure/functions';
+import { randomUUID } from 'node:crypto';
+import { HttpRequest, HttpResponse, InvocationContext, type Cookie, type HttpResponseInit } from '@azure/functions';
 import { importFunctionModules } from '../../dev/functions-host';
 import type { RegisteredFunction } from '../../src/lib/registry';
 
@@ -14,57 +27,92 @@ export async function loadFunctions(): Promise<Record<string, RegisteredFunction
   return Object.fromEntries(routeTable.map((entry) => [entry.name, entry]));
 }
 
-export interface CallResult {
+export interface Invocation {
+  functionName: string;
+  invocationId: string;
+  url: string;
   status: number;
+  /** Every line the function logged under this invocation (context.log / warn / error …). */
+  logs: string[];
+}
+
+export interface InvokeResult {
+  status: number;
+  /** Lower-cased names, as the host sends them (includes the content-type the host adds for jsonBody). */
   headers: Record<string, string>;
   cookies: Cookie[];
   body: string;
   location: string | undefined;
+  invocationId: string;
+  logs: string[];
   json<T = Record<string, unknown>>(): T;
 }
 
-/** Every line any function logged during the test file, for secret-leak checks. */
-export const logLines: string[] = [];
+/** Every invocation made through this module in the current test file. */
+export const invocations: Invocation[] = [];
 
-export async function call(
-  fn: RegisteredFunction,
-  url: string,
-  init: { method?: string; headers?: Record<string, string> } = {},
-): Promise<CallResult> {
-  const request = new HttpRequest({ method: init.method ?? 'GET', url: new URL(url, APP_ORIGIN).href, headers: init.headers ?? {} });
+/** Every line any function logged in the current test file, for secret-leak checks. */
+export const logLines = (): string[] => invocations.flatMap((invocation) => invocation.logs);
+
+export interface InvokeInit {
+  method?: string;
+  headers?: Record<string, string>;
+}
+
+export async function invoke(fn: RegisteredFunction, url: string, init: InvokeInit = {}): Promise<InvokeResult> {
+  const absolute = new URL(url, APP_ORIGIN).href;
+  const request = new HttpRequest({ method: (init.method ?? 'GET') as never, url: absolute, headers: init.headers ?? {} });
+  const invocationId = randomUUID();
+  const logs: string[] = [];
   const context = new InvocationContext({
-    invocationId: crypto.randomUUID(),
+    invocationId,
     functionName: fn.name,
-    logHandler: (_level, ...args) => logLines.push(args.map(String).join(' ')),
+    logHandler: (_level, ...args) => logs.push(args.map(String).join(' ')),
   });
-  const response = (await fn.run(request, context)) as HttpResponseInit;
-  const headers = Object.fromEntries(Object.entries((response.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
-  const body = response.jsonBody !== undefined ? JSON.stringify(response.jsonBody) : String(response.body ?? '');
+  const init_ = (await fn.run(request, context)) as HttpResponseInit;
+  const response = new HttpResponse(init_);
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  const body = await response.text();
+  const status = response.status;
+  invocations.push({ functionName: fn.name, invocationId, url: absolute, status, logs });
   return {
-    status: response.status ?? 200,
+    status,
     headers,
-    cookies: response.cookies ?? [],
+    cookies: response.cookies,
     body,
     location: headers.location,
+    invocationId,
+    logs,
     json: <T>() => JSON.parse(body) as T,
   };
 }
 
-/** Holds cookies across calls, honouring deletion (Max-Age 0), as a browser would. */
-export class Browser {
-  readonly jar = new Map<string, string>();
+/** A browser's cookie jar: sends what it holds, stores what it is given, honours deletion (Max-Age 0). */
+export class CookieJar {
+  readonly cookies = new Map<string, string>();
 
-  cookieHeader(): string {
-    return [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 
-  async call(fn: RegisteredFunction, url: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<CallResult> {
-    const cookie = this.cookieHeader();
-    const result = await call(fn, url, { ...init, headers: { ...(cookie ? { cookie } : {}), ...init.headers } });
+  async invoke(fn: RegisteredFunction, url: string, init: InvokeInit = {}): Promise<InvokeResult> {
+    const cookie = this.header();
+    const result = await invoke(fn, url, { ...init, headers: { ...(cookie ? { cookie } : {}), ...init.headers } });
     for (const set of result.cookies) {
-      if (set.maxAge === 0 || set.value === '') this.jar.delete(set.name);
-      else this.jar.set(set.name, set.value);
+      if (set.maxAge === 0 || set.value === '') this.cookies.delete(set.name);
+      else this.cookies.set(set.name, set.value);
     }
     return result;
   }
+}
+
+/** Nearest-rank percentile of a sorted or unsorted list of numbers. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
 }

@@ -13,7 +13,7 @@
 import { expect } from 'vitest';
 import type { AppUnderTest } from './app-under-test';
 import { DEFAULT_USERS, type FakeUser } from './fake-entra';
-import { CookieJar, type InvokeResult } from './host-invoke';
+import { CookieJar, type InvokeResult } from './functions';
 
 export interface SignInSteps {
   login: InvokeResult;

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import type { FakeUser } from '../helpers/fake-entra';
-import { CookieJar, percentile, type InvokeResult } from '../helpers/host-invoke';
+import { CookieJar, percentile, type InvokeResult } from '../helpers/functions';
 import { SESSION_COOKIE } from '../helpers/sign-in-steps';
 
 const USERS = 200;

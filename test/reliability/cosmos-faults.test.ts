@@ -26,7 +26,7 @@ import {
   type CosmosRequest,
   type LogEntry,
 } from '../helpers/cosmos-fault-proxy';
-import { CookieJar, type InvokeResult } from '../helpers/host-invoke';
+import { CookieJar, type InvokeResult } from '../helpers/functions';
 import { SESSION_COOKIE, signIn, startSignIn } from '../helpers/sign-in-steps';
 
 let app: AppUnderTest;

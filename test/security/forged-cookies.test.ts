@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyRing } from '../../src/lib/keys';
 import { COOKIE_SECRET, startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { DEFAULT_USERS } from '../helpers/fake-entra';
-import { CookieJar, invoke, type InvokeResult } from '../helpers/host-invoke';
+import { CookieJar, invoke, type InvokeResult } from '../helpers/functions';
 import { SESSION_COOKIE, signIn, startSignIn } from '../helpers/sign-in-steps';
 
 const OTHER_SECRET = 'an-attacker-chosen-secret-0123456789abcdef';

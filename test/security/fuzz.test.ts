@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredFunction } from '../../src/lib/registry';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { APP_ORIGIN } from '../helpers/functions';
-import { CookieJar, invoke, type InvokeResult } from '../helpers/host-invoke';
+import { CookieJar, invoke, type InvokeResult } from '../helpers/functions';
 import { SESSION_COOKIE, signIn, startSignIn } from '../helpers/sign-in-steps';
 
 const NUM_RUNS = 200;

@@ -18,8 +18,8 @@ import { createKeyRing } from '../../src/lib/keys';
 import { COOKIE_SECRET, startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { LOCAL_COSMOS_KEY } from '../helpers/cosmos-server';
 import { DEFAULT_USERS } from '../helpers/fake-entra';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
-import { CookieJar, invocations, invoke, type InvokeResult } from '../helpers/host-invoke';
+import { startCosmosFaultProxy, type CosmosFaultProxy } from '../helpers/cosmos-fault-proxy';
+import { CookieJar, invocations, invoke, type InvokeResult } from '../helpers/functions';
 import { SESSION_COOKIE, signIn, startSignIn } from '../helpers/sign-in-steps';
 
 const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
@@ -33,7 +33,7 @@ const remember = (value: string | null | undefined) => {
 };
 
 let app: AppUnderTest;
-let proxy: FaultProxy;
+let proxy: CosmosFaultProxy;
 
 function rememberResult(result: InvokeResult) {
   for (const cookie of result.cookies) remember(cookie.value);
@@ -53,7 +53,7 @@ beforeAll(async () => {
     );
   }
   app = await startApp({ COSMOS_ENDPOINT: 'http://127.0.0.1:1' });
-  proxy = await startFaultProxy(app.cosmos.endpoint);
+  proxy = await startCosmosFaultProxy(app.cosmos.endpoint);
   process.env.COSMOS_ENDPOINT = proxy.url;
   for (const secret of [app.entra.clientSecret, COOKIE_SECRET, LOCAL_COSMOS_KEY]) sensitive.add(secret);
   for (const purpose of ['session', 'transaction'] as const) {

@@ -20,7 +20,7 @@ import { AuthError } from '../../src/lib/errors';
 import { ReturnToPolicy } from '../../src/lib/redirects';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { APP_ORIGIN } from '../helpers/functions';
-import { CookieJar, invoke } from '../helpers/host-invoke';
+import { CookieJar, invoke } from '../helpers/functions';
 import { signIn } from '../helpers/sign-in-steps';
 
 const PORTAL = 'https://portal.contoso.test';
