@@ -166,8 +166,10 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = settingsSchema.safeParse(env);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-  problems.push(...crossSettingProblems(env));
+  const problems = firstProblemPerSetting([
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`)),
+    ...crossSettingProblems(env),
+  ]);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const s = parsed.data;
 
@@ -236,6 +238,21 @@ function crossSettingProblems(env: Record<string, string | undefined>): string[]
     }
   }
   return problems;
+}
+
+/**
+ * One line per setting, so the count in the message is the number of settings to fix. Every line
+ * starts with its setting's name; later lines for the same setting follow from the first (a
+ * placeholder is also "too short", "not a URL") and would only repeat it.
+ */
+function firstProblemPerSetting(problems: string[]): string[] {
+  const settings = new Set<string>();
+  return problems.filter((problem) => {
+    const setting = problem.slice(0, problem.indexOf(' '));
+    if (settings.has(setting)) return false;
+    settings.add(setting);
+    return true;
+  });
 }
 
 function withTrailingSlash(value: string): string {

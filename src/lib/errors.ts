@@ -3,8 +3,10 @@
  *
  * Handlers throw {@link AuthError}; {@link errorResponse} renders it as
  * `application/problem+json` (RFC 9457) for API callers or as a short escaped
- * HTML page for browsers. Anything that is not an AuthError is a bug: it is
- * rendered as a bare 500 without detail, and only its name reaches the log.
+ * HTML page for browsers. A {@link ConfigError} is a setup mistake: its
+ * message, which names the settings to fix and never their values, is the
+ * detail, as it is in the log. Anything else is a bug: it is rendered as a
+ * bare 500 without detail, and only its name reaches the log.
  *
  * @example
  * ```ts
@@ -12,6 +14,7 @@
  * ```
  */
 import type { Cookie, HttpResponseInit } from '@azure/functions';
+import { ConfigError } from './config';
 
 export type AuthErrorCode =
   | 'invalid_return_to'
@@ -69,7 +72,9 @@ export function errorResponse(error: unknown, audience: ResponseAudience): HttpR
   const known =
     error instanceof AuthError
       ? error
-      : new AuthError('misconfigured', 500, 'Something went wrong on our side. Please try again later.');
+      : error instanceof ConfigError
+        ? new AuthError('misconfigured', 500, error.message)
+        : new AuthError('misconfigured', 500, 'Something went wrong on our side. Please try again later.');
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (known.extra.retryAfterSeconds !== undefined) headers['Retry-After'] = String(known.extra.retryAfterSeconds);
   if (known.extra.wwwAuthenticate) headers['WWW-Authenticate'] = known.extra.wwwAuthenticate;
@@ -100,7 +105,7 @@ export function errorResponse(error: unknown, audience: ResponseAudience): HttpR
     headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'" },
     body:
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
-      `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(known.detail)}</p>` +
+      `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(known.detail).replaceAll('\n', '<br>')}</p>` +
       `<p><small>Error code: ${escapeHtml(known.code)}</small></p>${action}</body></html>`,
   };
 }

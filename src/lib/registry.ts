@@ -40,10 +40,24 @@ export interface RegisteredFunction extends FunctionDefinition {
 
 export const routeTable: RegisteredFunction[] = [];
 
-// Fail at start-up rather than on the first request: the host logs one message naming every bad setting.
-app.hook.appStart(() => {
-  getRuntime();
-});
+/**
+ * Settings are checked when the Functions host starts the app, and the problems logged once.
+ * The hook does not throw: the host would answer a throwing hook by restarting the worker three
+ * times, logging "Initializing worker process failed" with a stack trace, then recycling itself
+ * and answering every request with "Did not find any initialized language workers", which names
+ * no setting. Instead every request answers `misconfigured` with the same message and logs it.
+ * (The built-in development host checks the settings before it listens, and stops.)
+ */
+export function reportSettingsProblems(log: (message: string) => void = console.error): void {
+  try {
+    getRuntime();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log(error.message);
+  }
+}
+
+app.hook.appStart(() => reportSettingsProblems());
 
 export function defineFunction(definition: FunctionDefinition): RegisteredFunction {
   const registered = { ...definition, run: wrap(definition) };
@@ -75,7 +89,9 @@ function wrap(definition: FunctionDefinition): HttpHandler {
       failure =
         error instanceof AuthError
           ? [error.code, error.extra.reason].filter(Boolean).join(' ')
-          : `unexpected:${(error as Error)?.name ?? 'unknown'}`;
+          : error instanceof ConfigError
+            ? 'misconfigured settings'
+            : `unexpected:${(error as Error)?.name ?? 'unknown'}`;
       // Settings problems name settings, never their values: safe and needed in the log.
       if (error instanceof ConfigError) context.error(error.message);
       response = errorResponse(error, definition.audience);

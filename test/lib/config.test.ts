@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/lib/config';
 
@@ -59,6 +61,18 @@ describe('loadConfig', () => {
     expect(error.problems).toHaveLength(5);
     expect(error.code).toBe('ERR_CONFIG');
     expect(error.message).toContain('5 settings need fixing');
+  });
+
+  it('lists each setting of the example settings once, and counts exactly the lines it lists', () => {
+    const example = JSON.parse(readFileSync(join(__dirname, '../../local.settings.example.json'), 'utf8')) as { Values: Record<string, string> };
+    const error = configError(example.Values);
+    const listed = error.message.split('\n').filter((line) => line.startsWith('  - '));
+    const settings = listed.map((line) => line.slice(4).split(' ')[0]);
+    expect(settings).toEqual(['TENANT_SUBDOMAIN', 'CLIENT_ID', 'CLIENT_SECRET', 'COOKIE_SECRETS', 'COSMOS_ENDPOINT']);
+    expect(error.message).toMatch(new RegExp(`^The app cannot start: ${listed.length} settings need fixing`));
+    // The placeholder is the problem; that it is also too short, or not a URL, would only repeat it.
+    expect(error.problems.find((problem) => problem.startsWith('COOKIE_SECRETS'))).toContain('placeholder');
+    expect(error.problems.find((problem) => problem.startsWith('COSMOS_ENDPOINT'))).toContain('placeholder');
   });
 
   it('treats blank values like missing ones', () => {
