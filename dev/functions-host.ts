@@ -7,6 +7,13 @@
  * status codes, headers, cookies (one `Set-Cookie` each), query strings and
  * bodies. There is no second list of routes here.
  *
+ * Like the real host started by `func start`, it honours `Host.CORS`
+ * (see local-settings.ts). Unlike it, it checks the settings before it
+ * listens: a settings problem stops it with the ConfigError's message and
+ * nothing is served (the real host runs the app's `appStart` hook instead,
+ * see src/lib/registry.ts). `/` and `/api` lead to the home page, and a
+ * request whose `Host` header is not a host name answers 400.
+ *
  * @example
  * ```ts
  * const host = await startFunctionsHost({ port: 7071 });
@@ -20,7 +27,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { HttpRequest, InvocationContext, type Cookie, type HttpResponseInit } from '@azure/functions';
+import { loadConfig } from '../src/lib/config';
 import type { RegisteredFunction } from '../src/lib/registry';
+import type { Cors } from './local-settings';
 
 const FUNCTIONS_DIRECTORY = join(__dirname, '../src/functions');
 
@@ -36,6 +45,7 @@ export async function importFunctionModules(): Promise<RegisteredFunction[]> {
 export interface FunctionsHost {
   url: string;
   port: number;
+  routes: RegisteredFunction[];
   close(): Promise<void>;
 }
 
@@ -44,13 +54,17 @@ export interface FunctionsHostOptions {
   host?: string;
   /** Where each request's log lines go; the default prints them. */
   log?: (line: string) => void;
+  /** `Host.CORS` and `Host.CORSCredentials` of local.settings.json; no CORS headers when unset. */
+  cors?: Cors;
 }
 
+/** Throws the ConfigError that names every bad setting, before anything listens. */
 export async function startFunctionsHost(options: FunctionsHostOptions = {}): Promise<FunctionsHost> {
+  loadConfig(process.env);
   const routes = await importFunctionModules();
   const log = options.log ?? ((line: string) => console.log(line));
   const server = createServer((request, response) => {
-    serve(routes, request, response, log).catch((error: unknown) => {
+    serve(routes, request, response, log, options.cors).catch((error: unknown) => {
       log(`functions host: ${(error as Error).name}`);
       if (!response.headersSent) response.writeHead(500);
       response.end();
@@ -64,6 +78,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions = {}): Pr
   return {
     url: `http://localhost:${port}`,
     port,
+    routes,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -72,9 +87,18 @@ export async function startFunctionsHost(options: FunctionsHostOptions = {}): Pr
   };
 }
 
-async function serve(routes: RegisteredFunction[], incoming: IncomingMessage, outgoing: ServerResponse, log: (line: string) => void) {
-  const url = new URL(incoming.url ?? '/', `http://${incoming.headers.host ?? 'localhost'}`);
+async function serve(
+  routes: RegisteredFunction[],
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  log: (line: string) => void,
+  cors: Cors | undefined,
+) {
+  const url = requestUrl(incoming);
+  if (!url) return send(outgoing, { status: 400, body: 'Bad request: the Host header must be a host name with an optional port, and the target a path.' });
+  if (cors && applyCors(cors, incoming, outgoing)) return;
   const path = url.pathname.replace(/\/+$/, '');
+  if (path === '' || path === '/api') return send(outgoing, { status: 302, headers: { Location: '/api/home' } });
   const candidates = routes.filter((route) => `/api/${route.route}`.replace(/\/+$/, '') === path);
   if (candidates.length === 0) return send(outgoing, { status: 404, body: 'Not found' });
   const route = candidates.find((candidate) => candidate.methods.includes(incoming.method as never));
@@ -98,6 +122,42 @@ async function serve(routes: RegisteredFunction[], incoming: IncomingMessage, ou
     logHandler: (_level, ...args) => log(args.map(String).join(' ')),
   });
   send(outgoing, (await route.run(request, context)) as HttpResponseInit);
+}
+
+const HOST_HEADER = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/** The request's URL, or undefined when the Host header or the request target cannot form one. */
+function requestUrl(incoming: IncomingMessage): URL | undefined {
+  const host = incoming.headers.host;
+  const target = incoming.url ?? '';
+  if (!host || !HOST_HEADER.test(host) || !target.startsWith('/')) return undefined;
+  try {
+    // Concatenated, not resolved: a target such as "//other.example/x" stays a path on this host.
+    return new URL(`http://${host}${target}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Adds CORS headers for an allowed Origin, as the Functions host's CORS does
+ * (any method, any header). Returns true when it answered a preflight itself.
+ */
+function applyCors(cors: Cors, incoming: IncomingMessage, outgoing: ServerResponse): boolean {
+  const origin = incoming.headers.origin;
+  const any = cors.origins.includes('*');
+  if (!origin || !(any || cors.origins.includes(origin))) return false;
+  outgoing.setHeader('Access-Control-Allow-Origin', any && !cors.credentials ? '*' : origin);
+  outgoing.setHeader('Vary', 'Origin');
+  if (cors.credentials) outgoing.setHeader('Access-Control-Allow-Credentials', 'true');
+  const preflightMethod = incoming.headers['access-control-request-method'];
+  if (incoming.method !== 'OPTIONS' || !preflightMethod) return false;
+  outgoing.setHeader('Access-Control-Allow-Methods', preflightMethod);
+  const requestedHeaders = incoming.headers['access-control-request-headers'];
+  if (requestedHeaders) outgoing.setHeader('Access-Control-Allow-Headers', requestedHeaders);
+  outgoing.writeHead(204);
+  outgoing.end();
+  return true;
 }
 
 function send(outgoing: ServerResponse, response: HttpResponseInit): void {

@@ -9,6 +9,16 @@
  * self-signed certificate is trusted there through `NODE_EXTRA_CA_CERTS`,
  * which Node reads only at start-up, exactly as a user would set it.
  *
+ * That process is watched. If it ends on its own (a crash, a kill), the
+ * stack stops everything else and `ended` says why. With `watch`, a change
+ * under `src/` restarts the built-in host on the same port; if the changed
+ * code does not start, the stack says so and waits for the next change.
+ * The watcher is this module's own (`fs.watch`, recursive) rather than
+ * Node's `--watch-path`: the launcher must tell a restart it asked for from
+ * a crash, learn over IPC when the new process serves, and keep the stack
+ * up while the code does not compile. `--watch-path` restarts inside a
+ * supervisor process of its own, which hides exits and carries no IPC.
+ *
  * @example
  * ```ts
  * const stack = await startLocalStack({ functionsPort: 0, providerPort: 0, cosmosPort: 0, dataDir: '.dev' });
@@ -18,10 +28,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createHttpServer } from '@vercel/cosmosdb-server';
+import { BuiltinHostStartError, spawnBuiltinHost, whenReady } from './builtin-host';
+import { findFunc } from './core-tools';
 import { DEMO_USERS, DEV_DEVICE_CLIENT, DEV_WEB_CLIENT, startProvider, type LocalProvider } from './provider';
 
 export interface LocalStackOptions {
@@ -35,8 +47,10 @@ export interface LocalStackOptions {
   /** Extra settings for the functions (tests use a short access token lifetime, for example). */
   settings?: Record<string, string>;
   accessTokenTtlSeconds?: number;
-  /** Where the functions' output goes; default: this process's stdout/stderr. */
+  /** Where the functions' output, and the stack's notices about them, go; default: this process's stdout. */
   onOutput?: (line: string) => void;
+  /** Restart the built-in host when a file under `src/` changes (`npm run dev`). */
+  watch?: boolean;
 }
 
 export interface LocalStack {
@@ -46,6 +60,10 @@ export interface LocalStack {
   functionsHost: 'func' | 'builtin';
   deviceClientId: string;
   dataDir: string;
+  /** Process id of the functions host now serving. */
+  functionsPid(): number | undefined;
+  /** Settles when the functions process ended on its own, once the stack has stopped: why. */
+  ended: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -65,9 +83,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = resolve(options.dataDir ?? join(ROOT, '.dev'));
   mkdirSync(dataDir, { recursive: true });
   const stops: Array<() => Promise<void>> = [];
-  const stop = async () => {
-    for (const step of stops.reverse()) await step().catch(() => undefined);
-  };
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      for (const step of stops.reverse()) await step().catch(() => undefined);
+    })());
 
   try {
     const functionsPort = await choosePort(options.functionsPort ?? 7071, 'the functions', 'FUNCTIONS_PORT');
@@ -104,11 +124,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       DOWNSTREAM_API_SCOPES: provider.downstreamApiScopes.join(' '),
       ...options.settings,
     };
-    const useFunc = options.functionsHost !== 'builtin' && hasFunctionsCoreTools();
-    const child = useFunc
-      ? await startFuncHost(functionsPort, settings, provider.caCertPath, options.onOutput)
-      : await startBuiltinHost(functionsPort, settings, provider.caCertPath, options.onOutput);
-    stops.push(() => stopChild(child));
+    const func = options.functionsHost === 'builtin' ? undefined : findFunc(ROOT);
+    const env = childEnv(settings, provider.caCertPath);
+    const print = options.onOutput ?? ((line: string) => process.stdout.write(`  [functions] ${line}\n`));
+    const functions = new FunctionsProcess(
+      func ? () => startFuncHost(func, functionsPort, env, print) : () => startBuiltinHost(functionsPort, env, print),
+      print,
+    );
+    stops.push(() => functions.stop());
+    await functions.start();
+    if (options.watch && !func) functions.restartOnChange(join(ROOT, 'src'));
 
     return {
       urls: {
@@ -121,9 +146,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       provider,
       settings,
-      functionsHost: useFunc ? 'func' : 'builtin',
+      functionsHost: func ? 'func' : 'builtin',
       deviceClientId: DEV_DEVICE_CLIENT.clientId,
       dataDir,
+      functionsPid: () => functions.pid,
+      ended: functions.ended.then(async (reason) => {
+        await stop();
+        return reason;
+      }),
       stop,
     };
   } catch (error) {
@@ -166,48 +196,110 @@ function cookieSecret(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-function hasFunctionsCoreTools(): boolean {
-  return spawnSync('func', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
 function childEnv(settings: Record<string, string>, caCertPath: string): NodeJS.ProcessEnv {
   return { ...process.env, ...settings, NODE_EXTRA_CA_CERTS: caCertPath, FUNCTIONS_WORKER_RUNTIME: 'node' };
 }
 
-/** @azure/functions announces, once per function, that it runs outside the real host: true, and noise here. */
-const OUTSIDE_HOST_NOTICE = /package is in test mode|Failed to detect the Azure Functions runtime/;
-
-function pipeOutput(child: ChildProcess, onOutput?: (line: string) => void) {
-  const print = onOutput ?? ((text: string) => process.stdout.write(`  [functions] ${text}\n`));
+function pipeOutput(child: ChildProcess, print: (line: string) => void) {
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line && !OUTSIDE_HOST_NOTICE.test(line)) print(line);
+      for (const line of chunk.split('\n')) if (line) print(line);
     });
   }
 }
 
-async function startBuiltinHost(port: number, settings: Record<string, string>, caCertPath: string, onOutput?: (line: string) => void) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'dev', 'serve-functions.ts')], {
-    cwd: ROOT,
-    env: { ...childEnv(settings, caCertPath), FUNCTIONS_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  pipeOutput(child, onOutput);
-  await new Promise<void>((resolveReady, reject) => {
-    child.once('message', (message) => ((message as { ready?: boolean }).ready ? resolveReady() : reject(new Error(String((message as { error?: string }).error)))));
-    child.once('exit', (code) => reject(new Error(`The functions host stopped during start-up (exit code ${code}); see its output above.`)));
-  });
+async function startBuiltinHost(port: number, env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<ChildProcess> {
+  const child = spawnBuiltinHost({ port, env, output: 'pipe' });
+  pipeOutput(child, print);
+  await whenReady(child);
   return child;
 }
 
-async function startFuncHost(port: number, settings: Record<string, string>, caCertPath: string, onOutput?: (line: string) => void) {
-  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+async function startFuncHost(func: string, port: number, env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<ChildProcess> {
+  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
   if (build.status !== 0) throw new Error('npm run build failed; fix the errors above and try again.');
-  const child = spawn('func', ['start', '--port', String(port)], { cwd: ROOT, env: childEnv(settings, caCertPath), stdio: ['ignore', 'pipe', 'pipe'] });
-  pipeOutput(child, onOutput);
-  await waitForHttp(`http://127.0.0.1:${port}/api/home`, child);
+  const child = spawn(func, ['start', '--port', String(port)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' });
+  pipeOutput(child, print);
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/api/home`, child);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
   return child;
+}
+
+/**
+ * The functions' process: started, restarted on request, and watched for
+ * an exit nobody asked for, which settles {@link ended}.
+ */
+class FunctionsProcess {
+  readonly ended: Promise<string>;
+  private child: ChildProcess | undefined;
+  private end!: (reason: string) => void;
+  private stopping = false;
+  private closeWatcher: (() => void) | undefined;
+  private restarting: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly launch: () => Promise<ChildProcess>,
+    private readonly print: (line: string) => void,
+  ) {
+    this.ended = new Promise<string>((resolveEnded) => (this.end = resolveEnded));
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    const child = await this.launch();
+    this.child = child;
+    child.once('exit', (code, signal) => {
+      if (this.child !== child || this.stopping) return;
+      this.child = undefined;
+      this.end(`The functions host stopped (${signal ? `signal ${signal}` : `exit code ${code}`}); see its output above. Stopping the local stack.`);
+    });
+  }
+
+  /** Restarts the host when a file under `folder` changes, a moment after the last change. */
+  restartOnChange(folder: string): void {
+    let timer: NodeJS.Timeout | undefined;
+    const watcher = watch(folder, { recursive: true }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.restarting = this.restarting.then(() => this.restart());
+      }, 150);
+    });
+    this.closeWatcher = () => {
+      clearTimeout(timer);
+      watcher.close();
+    };
+  }
+
+  private async restart(): Promise<void> {
+    if (this.stopping) return;
+    const old = this.child;
+    this.child = undefined;
+    if (old) await stopChild(old);
+    try {
+      if (this.stopping) return;
+      await this.start();
+      this.print('src/ changed: the functions restarted.');
+    } catch (error) {
+      const reason = error instanceof BuiltinHostStartError ? error.message : (error as Error).message;
+      this.print(`src/ changed, and the functions did not start: ${reason}`);
+      this.print('Fix it and save again; the rest of the stack keeps running.');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.closeWatcher?.();
+    await this.restarting;
+    if (this.child) await stopChild(this.child);
+  }
 }
 
 async function waitForHttp(url: string, child: ChildProcess): Promise<void> {

@@ -13,6 +13,7 @@ async function main() {
     functionsPort: port('FUNCTIONS_PORT'),
     providerPort: port('PROVIDER_PORT'),
     cosmosPort: port('COSMOS_PORT'),
+    watch: true,
   });
   const users = DEMO_USERS.map((user) => `    ${user.email.padEnd(22)} password: ${user.password}`).join('\n');
   console.log(`
@@ -20,7 +21,7 @@ Local sign-in stack is running.
 
   Open:            ${stack.urls.home}
   Sign in:         ${stack.urls.login}
-  Functions:       ${stack.urls.functions}  (${stack.functionsHost === 'func' ? 'func start' : 'built-in development host; install Azure Functions Core Tools to use func start'})
+  Functions:       ${stack.urls.functions}  (${stack.functionsHost === 'func' ? 'func start' : 'built-in development host, restarted when src/ changes; install Azure Functions Core Tools to use func start'})
   OpenID provider: ${stack.urls.authority}  (self-signed certificate: ${stack.provider.caCertPath})
   Cosmos DB API:   ${stack.urls.cosmos}${process.env.COSMOS_ENDPOINT ? '' : '  (in memory: sessions end when you stop)'}
   Data folder:     ${stack.dataDir}  (certificate, signing key, cookie secret, signed-up users)
@@ -43,6 +44,11 @@ Press Ctrl-C to stop.
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  void stack.ended.then((reason) => {
+    if (stopping) return;
+    console.error(`\n${reason}`);
+    process.exit(1);
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,68 @@
+/**
+ * `npm start`, after `npm run build`: the functions against the settings in
+ * `local.settings.json` of the current folder.
+ *
+ * - With Azure Functions Core Tools (node_modules/.bin or PATH): `func start`,
+ *   with any arguments passed on (`npm start -- --port 7072`).
+ * - Without: one notice, then the built-in development host with the
+ *   settings `func start` would use: `Values` as the environment of its
+ *   process (the environment wins, as under func), `Host.LocalHttpPort` (or
+ *   `--port`) as the port and `Host.CORS` / `Host.CORSCredentials` (or
+ *   `--cors` / `--cors-credentials`).
+ *
+ * It ends when the functions end, with their exit code; a settings problem
+ * ends it at start-up with the message naming every setting to fix.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { spawnBuiltinHost } from './builtin-host';
+import { CORE_TOOLS_HINT, findFunc } from './core-tools';
+import { functionsEnvironment, LocalSettingsError, readLocalSettings, type Cors } from './local-settings';
+
+const ROOT = resolve(__dirname, '..');
+
+function start(args: string[]): ChildProcess {
+  const func = findFunc(ROOT);
+  // Windows runs func.cmd through a shell only.
+  if (func) return spawn(func, ['start', ...args], { stdio: 'inherit', shell: process.platform === 'win32' });
+
+  console.error(`${CORE_TOOLS_HINT}\n`);
+  const { values: flags, tokens } = parseArgs({
+    args,
+    strict: false,
+    tokens: true,
+    options: { port: { type: 'string', short: 'p' }, cors: { type: 'string' }, 'cors-credentials': { type: 'boolean' } },
+  });
+  const ignored = tokens.flatMap((token) => (token.kind === 'option' && !['port', 'cors', 'cors-credentials'].includes(token.name) ? [token.rawName] : []));
+  if (ignored.length > 0) console.error(`The built-in host ignores ${ignored.join(', ')} (func start options).`);
+
+  const settingsFile = resolve('local.settings.json');
+  const settings = readLocalSettings(settingsFile);
+  if (!settings.file) console.error(`No ${settingsFile}: copy local.settings.example.json to it and fill it in.`);
+  const { env, overridden } = functionsEnvironment(settings.values, process.env);
+  if (overridden.length > 0) console.error(`Using ${overridden.join(', ')} from the environment instead of local.settings.json (as func does).`);
+
+  const port = typeof flags.port === 'string' ? Number(flags.port) : settings.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LocalSettingsError('--port', 'must be a port number, e.g. 7071.');
+  const cors: Cors | undefined =
+    typeof flags.cors === 'string'
+      ? { origins: flags.cors.split(',').map((origin) => origin.trim()), credentials: flags['cors-credentials'] === true }
+      : settings.cors;
+  return spawnBuiltinHost({ port, env: { ...env, FUNCTIONS_WORKER_RUNTIME: 'node' }, cors, output: 'inherit' });
+}
+
+try {
+  const child = start(process.argv.slice(2));
+  // Ctrl-C reaches the child from the terminal; a signal sent to this process alone is passed on.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  child.on('error', (error) => {
+    console.error(`Could not start the functions: ${error.message}`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+} catch (error) {
+  console.error(error instanceof LocalSettingsError ? error.message : `Could not start the functions: ${(error as Error).message}`);
+  process.exit(1);
+}
