@@ -16,7 +16,8 @@ export function chromiumPath(): string {
   return path;
 }
 
-export function launchChromium(): Promise<Browser> {
+/** Rejects (never throws) when there is no Chromium, so callers can clean up in one place. */
+export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,

@@ -1,6 +1,8 @@
 /**
  * What every end-to-end test starts: the local stack on free ports with its
- * data in a temporary folder, and headless Chromium. `stop()` undoes it all.
+ * data in a temporary folder, and headless Chromium. `stop()` undoes it all,
+ * and so does a failed start (Chromium missing, a port taken): no process,
+ * server or folder is left behind.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,28 +18,38 @@ export interface E2eStack {
   stop(): Promise<void>;
 }
 
-export async function startE2eStack(): Promise<E2eStack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fnauth-e2e-'));
-  const stack = await startLocalStack({
-    functionsPort: 0,
-    providerPort: 0,
-    cosmosPort: 0,
-    dataDir,
-    functionsHost: 'builtin',
-    onOutput: () => undefined,
-  });
-  const browser = await launchChromium().catch(async (error: unknown) => {
-    await stack.stop();
+export interface E2eStackOptions {
+  /** Where the temporary data folder is made; default: the system's temporary folder. */
+  tempRoot?: string;
+}
+
+export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eStack> {
+  const dataDir = mkdtempSync(join(options.tempRoot ?? tmpdir(), 'fnauth-e2e-'));
+  let stack: LocalStack | undefined;
+  try {
+    stack = await startLocalStack({
+      functionsPort: 0,
+      providerPort: 0,
+      cosmosPort: 0,
+      dataDir,
+      functionsHost: 'builtin',
+      onOutput: () => undefined,
+    });
+    const browser = await launchChromium();
+    const started = stack;
+    return {
+      stack: started,
+      browser,
+      dataDir,
+      async stop() {
+        await browser.close();
+        await started.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
     throw error;
-  });
-  return {
-    stack,
-    browser,
-    dataDir,
-    async stop() {
-      await browser.close();
-      await stack.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  }
 }
