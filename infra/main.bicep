@@ -5,8 +5,44 @@ targetScope = 'subscription'
 @description('Name of the azd environment; it names the resource group and seeds the unique suffix of every resource name.')
 param environmentName string
 
+// The regions that offer Flex Consumption, as the Azure Functions quickstarts list them (without
+// their canary region, eastus2euap, which ordinary subscriptions cannot use). azd offers only these.
+// Azure adds regions over time: az functionapp list-flexconsumption-locations --output table
 @minLength(1)
 @description('Region for every resource. It must offer Flex Consumption: az functionapp list-flexconsumption-locations')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 @metadata({
   azd: {
     type: 'location'
@@ -148,6 +184,8 @@ module appInsights 'br/public:avm/res/insights/component:0.8.0' = {
     retentionInDays: 30
     // The connection string alone cannot send telemetry: ingestion needs the app identity's Entra token.
     disableLocalAuth: true
+    // Mask client IP addresses: a sign-in service should not keep them. The module's default keeps them.
+    disableIpMasking: false
     roleAssignments: [
       {
         roleDefinitionIdOrName: 'Monitoring Metrics Publisher'

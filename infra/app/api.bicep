@@ -48,11 +48,13 @@ module app 'br/public:avm/res/web/site:0.24.0' = {
     httpsOnly: true
     // Sessions live in Cosmos DB, so no instance affinity, and no extra ARRAffinity cookie in the browser.
     clientAffinityEnabled: false
-    // The module's default turns alwaysOn on, which Flex Consumption rejects.
+    // Always given: the module's default (alwaysOn: true, ftpsState: 'FtpsOnly') fails on Flex
+    // Consumption, which also rejects use32BitWorkerProcess, linuxFxVersion, netFrameworkVersion,
+    // preWarmedInstanceCount and functionsRuntimeScaleMonitoringEnabled (ARM error 51021).
+    // test/infra/deploy-rules.test.ts keeps them out.
     siteConfig: {
       alwaysOn: false
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {

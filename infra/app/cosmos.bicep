@@ -87,9 +87,16 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
 // Built-in data-plane role; the account-scoped ID below is how Cosmos DB names it.
 var dataContributorRoleId = '00000000-0000-0000-0000-000000000002'
 
+// Role assignments wait for the database and containers: Cosmos DB takes an exclusive account lock
+// for role-assignment writes, and writes running beside it fail (the Cosmos DB quickstart and the
+// AVM module order them the same way).
 resource appDataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
   parent: account
   name: guid(account.id, appPrincipalId, dataContributorRoleId)
+  dependsOn: [
+    database
+    containers
+  ]
   properties: {
     principalId: appPrincipalId
     roleDefinitionId: '${account.id}/sqlRoleDefinitions/${dataContributorRoleId}'
@@ -100,6 +107,12 @@ resource appDataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssign
 resource userDataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = if (!empty(userPrincipalId)) {
   parent: account
   name: guid(account.id, userPrincipalId, dataContributorRoleId)
+  dependsOn: [
+    database
+    containers
+    // One role-assignment write at a time, for the same lock.
+    appDataContributor
+  ]
   properties: {
     principalId: userPrincipalId
     roleDefinitionId: '${account.id}/sqlRoleDefinitions/${dataContributorRoleId}'

@@ -143,6 +143,24 @@ export function calls(file: BicepFile, name: string): string[] {
   return found;
 }
 
+export interface ResourceDeclaration {
+  /** The symbolic name: `account` in `resource account '…' = {…}`. */
+  name: string;
+  /** The type and API version: `Microsoft.DocumentDB/databaseAccounts@2024-11-15`. */
+  type: string;
+  /** The body, evaluated; for `= if (…) {…}` and `= [for … : {…}]`, the object inside. */
+  body: BicepValue;
+}
+
+/** Every `resource` declaration in the file, in order. */
+export function resources(file: BicepFile): ResourceDeclaration[] {
+  return [...declarations(file, 'resource_declaration')].map(([name, node]) => {
+    const [, type, value] = meaningful(node);
+    const body = value?.type === 'object' ? value : value && meaningful(value).filter((child) => child.type === 'object').at(-1);
+    return { name, type: type ? String(evaluate(type)) : '', body: body ? evaluate(body) : new Expression(node.text) };
+  });
+}
+
 /** The registry module references (`module x 'br/public:...'`) in the file. */
 export function moduleSources(file: BicepFile): string[] {
   return [...declarations(file, 'module_declaration').values()]
