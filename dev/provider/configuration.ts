@@ -5,6 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type * as Oidc from 'oidc-provider';
 import { devicePage, errorPage, escapeHtml, messagePage, signOutPage } from './pages';
+import { sessionSid } from './session-id';
 import type { UserStore } from './users';
 
 /** Microsoft Graph's application id: the `aud` of the Graph stand-in's access tokens, as in Entra. */
@@ -92,7 +93,7 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
       auth_time: null,
       iss: null,
       sid: null,
-      openid: ['sub', 'tid', 'ver'],
+      openid: ['sub', 'tid', 'ver', 'sid'],
       profile: ['name', 'preferred_username', 'oid', 'email'],
       email: ['email'],
     },
@@ -129,13 +130,16 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
     // Entra's tokens outlive the browser session: signing out revokes nothing.
     expiresWithSession: async () => false,
     rotateRefreshToken: rotation === 'strict',
-    async findAccount(_ctx, id) {
+    async findAccount(_ctx, id, token) {
       const user = users.findById(id);
       if (!user) return undefined;
+      // The code, refresh token or device code an ID token is issued for remembers its session.
+      const sessionUid = token && 'sessionUid' in token ? token.sessionUid : undefined;
       return {
         accountId: user.oid,
-        async claims() {
+        async claims(use) {
           return {
+            ...(use === 'id_token' && sessionUid ? { sid: sessionSid(sessionUid) } : {}),
             sub: user.oid, // oidc-provider makes it pairwise for pairwise clients (see pairwiseIdentifier)
             oid: user.oid,
             tid: tenantId,

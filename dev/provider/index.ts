@@ -50,6 +50,8 @@
  * Access tokens (JWT) carry `iss, aud, sub, oid, tid, azp, azpacr, scp, name, preferred_username,
  * ver: "2.0", iat, nbf, exp, jti`, header `typ: "JWT"`, `kid`. ID tokens carry `iss, aud (client id),
  * sub, oid, tid, name, preferred_username, email, ver: "2.0", nonce, iat, exp, auth_time, sid`.
+ * `sid` is the provider session's id (a GUID): the same in the ID tokens of every app signed in
+ * through one browser session, kept by refreshed ID tokens, new for every session.
  * For confidential (browser) clients `sub` is pairwise (per user and application) and is NOT the
  * `oid`, as in Entra; key users on `oid` or MSAL's `homeAccountId`. Token responses carry
  * `client_info` (base64url of `{"uid":oid,"utid":tenantId}`), so MSAL's `homeAccountId` is
@@ -71,6 +73,8 @@
  *   (what MSAL sends); Entra also takes `client_secret_basic`.
  * - Authorization responses also carry `iss` (RFC 9207); the device code verification URI is
  *   this tenant's page, not microsoft.com/devicelogin; tokens have no `aio`, `uti`, `rh`, `idp`.
+ * - ID tokens always carry `sid`; Entra adds it only when the app registration asks for the
+ *   optional claim `sid`.
  * - Sessions, codes and refresh tokens live in memory: a restart signs everyone out.
  *
  * ## Pages and their selectors (for Playwright)
