@@ -81,6 +81,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...DEV_WEB_CLIENT,
       redirectUris: [`${functionsOrigin}/api/redirect`],
       postLogoutRedirectUris: [`${functionsOrigin}/api/home`],
+      frontchannelLogoutUri: `${functionsOrigin}/api/logout/frontchannel`,
     };
     const provider = await startProvider({
       port: await choosePort(options.providerPort ?? 8443, 'the local OpenID provider', 'PROVIDER_PORT'),

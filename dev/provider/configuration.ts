@@ -25,6 +25,11 @@ export interface ProviderClient {
   publicClient?: boolean;
   /** Shown on the sign-in and device pages. */
   clientName?: string;
+  /**
+   * Entra's *Front-channel logout URL*: loaded in a hidden iframe with `?sid=&iss=` when the user
+   * signs out of a provider session this client took part in. https, or http on localhost.
+   */
+  frontchannelLogoutUri?: string;
 }
 
 export interface TenantSettings {

@@ -75,6 +75,8 @@
  *   this tenant's page, not microsoft.com/devicelogin; tokens have no `aio`, `uti`, `rh`, `idp`.
  * - ID tokens always carry `sid`; Entra adds it only when the app registration asks for the
  *   optional claim `sid`.
+ * - Front-channel logout URLs always get `iss` as well as `sid` (Entra often sends only `sid`).
+ *   Entra's sign-out page also lists the accounts to pick from; this one signs out the one.
  * - Sessions, codes and refresh tokens live in memory: a restart signs everyone out.
  *
  * ## Pages and their selectors (for Playwright)
@@ -91,7 +93,10 @@
  *   sign-in pages above; then `#device-success`.
  * - Sign-out: submits itself (no question asked); without JavaScript click `#signout-submit`.
  *   Lands on `post_logout_redirect_uri` (given with `client_id` or `id_token_hint`, or alone when it
- *   is registered to exactly one client), else on `#signed-out`.
+ *   is registered to exactly one client), else on `#signed-out`. When an app of the ended session
+ *   registered a `frontchannelLogoutUri`, a page `#signout-frontchannel` comes first: it loads each
+ *   such URL with `?sid=<sid>&iss=<issuer>` in a hidden `iframe.frontchannel-logout` and goes on
+ *   by itself once they have loaded (at most 5 s; without JavaScript click `#signout-continue`).
  * - Errors: `#error-title`, `#error-code`, `#error-description`.
  *
  * Cookies are named `lidp_*` (distinct from the app's `fnauth*`: localhost cookies ignore ports).
@@ -106,6 +111,7 @@ import { join } from 'node:path';
 import type * as Oidc from 'oidc-provider';
 import { buildConfiguration, entraResponses, type OidcModule, type ProviderClient } from './configuration';
 import { importEsm } from './esm';
+import { frontchannelLogout, frontchannelLogoutUriProblem } from './frontchannel-logout';
 import { createGraphMeHandler } from './graph';
 import { httpsGetText, readBody, replay, sendHtml } from './http';
 import { createInteractionHandler } from './interactions';
@@ -125,6 +131,7 @@ export const DEV_WEB_CLIENT: Readonly<ProviderClient> = Object.freeze({
   clientSecret: 'local-dev-secret-not-for-production',
   redirectUris: ['http://localhost:7071/api/redirect'],
   postLogoutRedirectUris: ['http://localhost:7071/api/home', 'http://localhost:7071/'],
+  frontchannelLogoutUri: 'http://localhost:7071/api/logout/frontchannel',
   clientName: 'Functions app (local)',
 });
 
@@ -246,6 +253,7 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
   } as const;
   const provider = new oidc.Provider(issuer, buildConfiguration(settings));
   provider.use(entraResponses(provider, settings));
+  provider.use(frontchannelLogout({ clients: options.clients, issuer }));
   const providerCallback = provider.callback();
   const handleInteraction = createInteractionHandler({ provider, users, clients: options.clients, interactionPrefix });
   const handleGraphMe = createGraphMeHandler({ jose, publicKey, issuer, baseUrl: `${origin}${base}`, users });
@@ -330,5 +338,7 @@ function validateClients(clients: readonly ProviderClient[]) {
     if (!client.publicClient && !client.clientSecret) {
       throw new Error(`Client ${client.clientId} needs a clientSecret (or publicClient: true).`);
     }
+    const frontchannelProblem = client.frontchannelLogoutUri === undefined ? undefined : frontchannelLogoutUriProblem(client.frontchannelLogoutUri);
+    if (frontchannelProblem) throw new Error(`The frontchannelLogoutUri of client ${client.clientId} ${frontchannelProblem}: ${client.frontchannelLogoutUri}`);
   }
 }

@@ -107,28 +107,18 @@ export interface CodeFlowClient {
   redirectUri: string;
 }
 
-/**
- * The whole browser sign-in of a confidential client without MSAL: authorize with PKCE, state and
- * nonce, sign in (or pass through the provider session), redeem the code. Returns the token
- * endpoint's JSON answer (`id_token`, `access_token`, `refresh_token`, …).
- *
- * @example
- * ```ts
- * const tokens = await codeFlowTokens(browser, idp, { clientId, clientSecret, redirectUri }, alice);
- * decodeJwtPayload(tokens.id_token).sid;
- * ```
- */
-export async function codeFlowTokens(
-  browser: HttpFormDriver,
-  provider: { authority: string; caCert: string },
+type ProviderEndpoints = { authority: string; caCert: string };
+
+/** An authorization request of a confidential client with PKCE, state and nonce, as the app sends it. */
+export function authorizeRequest(
+  provider: ProviderEndpoints,
   client: CodeFlowClient,
-  credentials: Credentials,
   options: { scope?: string; prompt?: string } = {},
-): Promise<Record<string, string>> {
+): { url: string; state: string; verifier: string } {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
-  const authorize = new URL(`${provider.authority}oauth2/v2.0/authorize`);
-  authorize.search = new URLSearchParams({
+  const url = new URL(`${provider.authority}oauth2/v2.0/authorize`);
+  url.search = new URLSearchParams({
     client_id: client.clientId,
     response_type: 'code',
     redirect_uri: client.redirectUri,
@@ -139,13 +129,16 @@ export async function codeFlowTokens(
     code_challenge_method: 'S256',
     ...(options.prompt ? { prompt: options.prompt } : {}),
   }).toString();
-  const back = await signInAtProvider(browser, authorize.href, credentials, client.redirectUri);
-  if (back.searchParams.get('state') !== state) throw new Error(`The provider answered ${back.href}`);
+  return { url: url.href, state, verifier };
+}
+
+/** Redeems an authorization code; returns the token endpoint's JSON answer, or throws with it. */
+export async function redeemCode(provider: ProviderEndpoints, client: CodeFlowClient, code: string, verifier: string): Promise<Record<string, string>> {
   const response = await httpRequest(`${provider.authority}oauth2/v2.0/token`, {
     ca: provider.caCert,
     form: {
       grant_type: 'authorization_code',
-      code: back.searchParams.get('code') ?? '',
+      code,
       redirect_uri: client.redirectUri,
       code_verifier: verifier,
       client_id: client.clientId,
@@ -154,6 +147,30 @@ export async function codeFlowTokens(
   });
   if (response.status !== 200) throw new Error(`The token endpoint answered ${response.status}: ${response.body}`);
   return JSON.parse(response.body) as Record<string, string>;
+}
+
+/**
+ * The whole browser sign-in of a confidential client without MSAL: authorize, sign in (or pass
+ * through the provider session), redeem the code. Returns the token endpoint's JSON answer
+ * (`id_token`, `access_token`, `refresh_token`, …).
+ *
+ * @example
+ * ```ts
+ * const tokens = await codeFlowTokens(browser, idp, { clientId, clientSecret, redirectUri }, alice);
+ * decodeJwtPayload(tokens.id_token).sid;
+ * ```
+ */
+export async function codeFlowTokens(
+  browser: HttpFormDriver,
+  provider: ProviderEndpoints,
+  client: CodeFlowClient,
+  credentials: Credentials,
+  options: { scope?: string; prompt?: string } = {},
+): Promise<Record<string, string>> {
+  const request = authorizeRequest(provider, client, options);
+  const back = await signInAtProvider(browser, request.url, credentials, client.redirectUri);
+  if (back.searchParams.get('state') !== request.state) throw new Error(`The provider answered ${back.href}`);
+  return redeemCode(provider, client, back.searchParams.get('code') ?? '', request.verifier);
 }
 
 /** The payload of a JWT, not verified (tests that verify use jose and the JWKS). */
