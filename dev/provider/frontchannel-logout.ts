@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import type * as Oidc from 'oidc-provider';
 import type { ProviderClient } from './configuration';
 import { frontchannelLogoutPage } from './pages';
-import { sessionSid } from './session-id';
+import { sessionSid } from './ids';
 
 /** How long the sign-out page waits for the apps' front-channel URLs before it goes on anyway. */
 export const FRONTCHANNEL_WAIT_MS = 5000;

@@ -9,6 +9,9 @@ import { GRAPH_APP_ID } from './configuration';
 import { sendJson } from './http';
 import type { UserStore } from './users';
 
+/** The application permissions of Microsoft Graph that this stand-in serves. */
+export const GRAPH_APPLICATION_PERMISSIONS: readonly string[] = Object.freeze(['User.RevokeSessions.All']);
+
 export function createGraphMeHandler(deps: {
   jose: typeof import('jose');
   publicKey: KeyObject;
