@@ -31,6 +31,7 @@
  * | JWKS | `/T/discovery/v2.0/keys` |
  * | userinfo | `/T/openid/v2.0/userinfo` |
  * | Graph stand-in (downstream API) | `GET /T/graph/v1.0/me` |
+ * | Graph stand-in: revoke a user's sign-in sessions (app-only, `User.RevokeSessions.All`) | `POST /T/graph/v1.0/users/{oid}/revokeSignInSessions` |
  *
  * ## Scopes, resources and audiences
  *
@@ -94,6 +95,11 @@
  *   optional claim `sid`.
  * - Front-channel logout URLs always get `iss` as well as `sid` (Entra often sends only `sid`).
  *   Entra's sign-out page also lists the accounts to pick from; this one signs out the one.
+ * - Graph stand-in: only `/me` and `revokeSignInSessions`. The latter takes the user's `oid` only
+ *   (Graph also takes the userPrincipalName), only app-only tokens with `User.RevokeSessions.All`
+ *   (Graph also takes an admin's delegated token), and acts at once (Graph: "with a delay of a few
+ *   minutes"). It revokes the user's refresh tokens and ends their provider sessions; access
+ *   tokens already issued stay valid until they expire, as in Entra.
  * - Sessions, codes and refresh tokens live in memory: a restart signs everyone out.
  *
  * ## Pages and their selectors (for Playwright)
@@ -130,11 +136,12 @@ import { AppRoles, appRoleProblems } from './app-roles';
 import { buildConfiguration, entraResponses, GRAPH_APP_ID, type OidcModule, type ProviderClient } from './configuration';
 import { importEsm } from './esm';
 import { frontchannelLogout, frontchannelLogoutUriProblem } from './frontchannel-logout';
-import { createGraphMeHandler, GRAPH_APPLICATION_PERMISSIONS } from './graph';
+import { createGraphMeHandler, createRevokeSignInSessionsHandler, GRAPH_APPLICATION_PERMISSIONS } from './graph';
 import { httpsGetText, readBody, replay, sendHtml } from './http';
 import { createInteractionHandler } from './interactions';
 import { loadOrCreateSigningKey, loadOrCreateTls } from './keys';
 import { errorPage } from './pages';
+import { SignInSessions } from './sign-in-sessions';
 import { DEMO_USERS, UserStore, type DemoUser } from './users';
 
 export { DEMO_USERS, UserStore, type DemoUser, type UserRecord } from './users';
@@ -233,6 +240,11 @@ export interface LocalProvider {
   jwksUri: string;
   /** The Graph stand-in: `https://localhost:PORT/<tenantId>/graph/v1.0/me` */
   downstreamApiUrl: string;
+  /**
+   * The Graph stand-in's `v1.0` root, `https://localhost:PORT/<tenantId>/graph/v1.0`, in place of
+   * `https://graph.microsoft.com/v1.0`: `/me` and `POST /users/{id}/revokeSignInSessions`.
+   */
+  graphBaseUrl: string;
   /** Scopes for {@link downstreamApiUrl}: `['User.Read']`. */
   downstreamApiScopes: string[];
   /** `api://<clientId>/access_as_user`, the exposed API scope of a client. */
@@ -285,7 +297,9 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
   const discoveryPath = `${base}/v2.0/.well-known/openid-configuration`;
   const tokenPath = `${base}/oauth2/v2.0/token`;
   const logoutPath = `${base}/oauth2/v2.0/logout`;
-  const graphMePath = `${base}/graph/v1.0/me`;
+  const graphBase = `${base}/graph/v1.0`;
+  const graphMePath = `${graphBase}/me`;
+  const revokeSignInSessionsPath = /^\/users\/([^/]+)\/revokeSignInSessions$/;
   const interactionPrefix = `${base}/interaction/`;
 
   const settings = {
@@ -306,7 +320,9 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
   provider.use(frontchannelLogout({ clients: options.clients, issuer }));
   const providerCallback = provider.callback();
   const handleInteraction = createInteractionHandler({ provider, users, clients: options.clients, interactionPrefix });
-  const handleGraphMe = createGraphMeHandler({ jose, publicKey, issuer, baseUrl: `${origin}${base}`, users });
+  const graphDeps = { jose, publicKey, issuer, baseUrl: `${origin}${base}`, users };
+  const handleGraphMe = createGraphMeHandler(graphDeps);
+  const handleRevokeSignInSessions = createRevokeSignInSessionsHandler({ ...graphDeps, signInSessions: new SignInSessions(provider) });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', origin);
@@ -317,6 +333,8 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
     }
     if (path.startsWith(interactionPrefix)) return handleInteraction(req, res, url);
     if (path === graphMePath) return handleGraphMe(req, res);
+    const revokeUserId = path.startsWith(`${graphBase}/`) ? revokeSignInSessionsPath.exec(path.slice(graphBase.length))?.[1] : undefined;
+    if (revokeUserId) return handleRevokeSignInSessions(req, res, decodeURIComponent(revokeUserId));
     if (path === tokenPath && req.method === 'POST') {
       // MSAL sends grant_type=device_code (Entra accepts it); oidc-provider wants the RFC 8628 URN.
       const body = await readBody(req);
@@ -364,6 +382,7 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
     metadata,
     jwksUri: `${origin}${base}/discovery/v2.0/keys`,
     downstreamApiUrl: `${origin}${graphMePath}`,
+    graphBaseUrl: `${origin}${graphBase}`,
     downstreamApiScopes: ['User.Read'],
     apiScope: (clientId: string) => `api://${clientId}/access_as_user`,
     servicePrincipalId: (clientId: string) => appRoles.servicePrincipalId(clientId),

@@ -19,7 +19,7 @@ import {
   type LocalProvider,
 } from '../../dev/provider';
 import { HttpFormDriver, httpRequest } from '../helpers/http-form-driver';
-import { codeFlowTokens, decodeJwtPayload } from '../helpers/local-provider-flows';
+import { authorizeRequest, codeFlowTokens, decodeJwtPayload } from '../helpers/local-provider-flows';
 import { createMsalNetworkClient } from '../helpers/msal-network-client';
 
 const alice = DEMO_USERS[0]!;
@@ -156,4 +156,63 @@ describe('roles assigned to users', () => {
       startProvider({ dataDir, clients: [{ ...WEB, applicationPermissions: { [GRAPH_APP_ID]: ['Directory.ReadWrite.All'] } }] }),
     ).rejects.toThrow(`Client ${WEB.clientId} is granted Directory.ReadWrite.All on ${GRAPH_APP_ID}, which does not define that role.`);
   });
+});
+
+describe('Graph stand-in: POST /users/{id}/revokeSignInSessions', () => {
+  const bob = DEMO_USERS[1]!;
+  const revokeUrl = (userId: string) => `${idp.graphBaseUrl}/users/${encodeURIComponent(userId)}/revokeSignInSessions`;
+  const revoke = (userId: string, token?: string, method = 'POST') =>
+    httpRequest(revokeUrl(userId), { ca: idp.caCert, method, headers: token ? { authorization: `Bearer ${token}` } : {} }).then((response) => ({
+      status: response.status,
+      body: JSON.parse(response.body) as Record<string, unknown>,
+    }));
+  const refresh = (refreshToken: string) =>
+    httpRequest(`${idp.authority}oauth2/v2.0/token`, {
+      ca: idp.caCert,
+      form: { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: web.clientId, client_secret: web.clientSecret },
+    }).then((response) => ({ status: response.status, body: JSON.parse(response.body) as Record<string, string> }));
+  const appToken = async (clientId: string, clientSecret: string) =>
+    String((await clientCredentials({ client_id: clientId, client_secret: clientSecret, scope: 'https://graph.microsoft.com/.default' })).body.access_token);
+
+  it('revokes every refresh token and provider session of that user only, answering { value: true }', async () => {
+    const [aliceHere, aliceThere, bobs] = [0, 1, 2].map(() => new HttpFormDriver({ ca: idp.caCert }));
+    const first = await codeFlowTokens(aliceHere!, idp, web, alice);
+    const second = await codeFlowTokens(aliceThere!, idp, web, alice);
+    const rotated = await refresh(first.refresh_token!); // Entra-style rotation: both stay valid
+    expect(rotated.status).toBe(200);
+    const bobsTokens = await codeFlowTokens(bobs!, idp, web, bob);
+
+    const answer = await revoke(alice.oid, await appToken(web.clientId, web.clientSecret));
+    expect(answer).toEqual({ status: 200, body: { '@odata.context': `${idp.origin}/${idp.tenantId}/graph/v1.0/$metadata#Edm.Boolean`, value: true } });
+
+    for (const refreshToken of [first.refresh_token!, second.refresh_token!, rotated.body.refresh_token!]) {
+      expect(await refresh(refreshToken)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    }
+    expect((await refresh(bobsTokens.refresh_token!)).status).toBe(200);
+
+    const backToApp = (url: URL) => url.href.startsWith(web.redirectUri);
+    for (const browser of [aliceHere!, aliceThere!]) {
+      expect((await browser.follow(authorizeRequest(idp, web).url, { stopAt: backToApp })).body).toContain('id="signin-form"');
+    }
+    expect((await bobs!.follow(authorizeRequest(idp, web).url, { stopAt: backToApp })).stopped).toBe(true);
+
+    // A fresh sign-in works again.
+    expect((await codeFlowTokens(aliceHere!, idp, web, alice)).refresh_token).toBeTruthy();
+  }, 30_000);
+
+  it('answers as Graph does to missing or wrong tokens, unknown users and other methods', async () => {
+    const webAppToken = await appToken(web.clientId, web.clientSecret);
+    expect(await revoke(alice.oid)).toMatchObject({ status: 401, body: { error: { code: 'InvalidAuthenticationToken' } } });
+    // An app-only token for the web API, not for Graph.
+    const { body } = await clientCredentials({ client_id: DEV_ADMIN_CLIENT.clientId, client_secret: DEV_ADMIN_CLIENT.clientSecret!, scope: webApi });
+    expect((await revoke(alice.oid, String(body.access_token))).status).toBe(401);
+    // Graph tokens without the permission: the admin daemon holds none on Graph; a user's User.Read token.
+    const noRole = await appToken(DEV_ADMIN_CLIENT.clientId, DEV_ADMIN_CLIENT.clientSecret!);
+    expect(await revoke(alice.oid, noRole)).toMatchObject({ status: 403, body: { error: { code: 'Authorization_RequestDenied' } } });
+    const delegated = await codeFlowTokens(new HttpFormDriver({ ca: idp.caCert }), idp, web, DEMO_ADMIN_USER);
+    expect((await revoke(alice.oid, delegated.access_token!)).status).toBe(403);
+
+    expect(await revoke('00000000-0000-4000-8000-000000000000', webAppToken)).toMatchObject({ status: 404, body: { error: { code: 'Request_ResourceNotFound' } } });
+    expect((await revoke(alice.oid, webAppToken, 'GET')).status).toBe(405);
+  }, 30_000);
 });
