@@ -7,7 +7,7 @@
  * ## Use
  *
  * ```ts
- * const idp = await startProvider({ dataDir: '.dev', clients: [DEV_WEB_CLIENT, DEV_DEVICE_CLIENT] });
+ * const idp = await startProvider({ dataDir: '.dev', clients: [DEV_WEB_CLIENT, DEV_DEVICE_CLIENT, DEV_ADMIN_CLIENT] });
  * // the app process: NODE_EXTRA_CA_CERTS=<idp.caCertPath>, AUTHORITY=<idp.authority>,
  * //                  AUTHORITY_METADATA=<idp.metadata>, DOWNSTREAM_API_URL=<idp.downstreamApiUrl>
  * await idp.close();
