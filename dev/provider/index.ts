@@ -334,7 +334,7 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
     if (path.startsWith(interactionPrefix)) return handleInteraction(req, res, url);
     if (path === graphMePath) return handleGraphMe(req, res);
     const revokeUserId = path.startsWith(`${graphBase}/`) ? revokeSignInSessionsPath.exec(path.slice(graphBase.length))?.[1] : undefined;
-    if (revokeUserId) return handleRevokeSignInSessions(req, res, decodeURIComponent(revokeUserId));
+    if (revokeUserId) return handleRevokeSignInSessions(req, res, revokeUserId);
     if (path === tokenPath && req.method === 'POST') {
       // MSAL sends grant_type=device_code (Entra accepts it); oidc-provider wants the RFC 8628 URN.
       const body = await readBody(req);

@@ -214,5 +214,11 @@ describe('Graph stand-in: POST /users/{id}/revokeSignInSessions', () => {
 
     expect(await revoke('00000000-0000-4000-8000-000000000000', webAppToken)).toMatchObject({ status: 404, body: { error: { code: 'Request_ResourceNotFound' } } });
     expect((await revoke(alice.oid, webAppToken, 'GET')).status).toBe(405);
+    const malformed = await httpRequest(`${idp.graphBaseUrl}/users/%E0%A4%A/revokeSignInSessions`, {
+      ca: idp.caCert,
+      method: 'POST',
+      headers: { authorization: `Bearer ${webAppToken}` },
+    });
+    expect(malformed.status).toBe(404);
   }, 30_000);
 });
