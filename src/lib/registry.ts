@@ -69,6 +69,7 @@ function wrap(definition: FunctionDefinition): HttpHandler {
     const started = performance.now();
     let response: HttpResponseInit;
     let failure: string | undefined;
+    let setup: { setting?: string; url?: string } = {};
     try {
       response = await definition.handler(request, context);
     } catch (error) {
@@ -76,6 +77,8 @@ function wrap(definition: FunctionDefinition): HttpHandler {
         error instanceof AuthError
           ? [error.code, error.extra.reason].filter(Boolean).join(' ')
           : `unexpected:${(error as Error)?.name ?? 'unknown'}`;
+      // A setup mistake names the setting to fix and the URL tried: names and public URLs, never values.
+      if (error instanceof AuthError) setup = { setting: error.extra.setting, url: error.extra.url };
       // Settings problems name settings, never their values: safe and needed in the log.
       if (error instanceof ConfigError) context.error(error.message);
       response = errorResponse(error, definition.audience);
@@ -91,6 +94,7 @@ function wrap(definition: FunctionDefinition): HttpHandler {
         durationMs: Math.round(performance.now() - started),
         invocationId: context.invocationId,
         ...(failure ? { error: failure } : {}),
+        ...setup,
       }),
     );
     return response;
