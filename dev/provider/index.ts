@@ -24,7 +24,7 @@
  * | issuer | `https://localhost:PORT/T/v2.0` |
  * | discovery | `/T/v2.0/.well-known/openid-configuration` |
  * | authorize | `/T/oauth2/v2.0/authorize` |
- * | token | `/T/oauth2/v2.0/token` (also accepts MSAL's `grant_type=device_code`) |
+ * | token | `/T/oauth2/v2.0/token` (also accepts MSAL's `grant_type=device_code`, and on-behalf-of: see `on-behalf-of.ts`) |
  * | sign-out (end_session_endpoint) | `/T/oauth2/v2.0/logout` |
  * | device authorization (MSAL: token endpoint with `/token` -> `/devicecode`) | `/T/oauth2/v2.0/devicecode` |
  * | device verification page (`verification_uri`) | `/T/oauth2/v2.0/deviceauth` |
@@ -45,7 +45,8 @@
  * - `api://<clientId>/access_as_user` for any registered client id: the app's own exposed API
  *   (headless device-code clients calling the app). Access token: RS256 JWT, `aud` = `<clientId>`
  *   (as Entra's v2 tokens), `scp` = `access_as_user`, `iss` = the issuer, signed with the keys at
- *   `jwks_uri`.
+ *   `jwks_uri`. The confidential client `<clientId>` may trade such a token for a Graph stand-in
+ *   token of the same user (on-behalf-of), as the app's `/api/me` does for bearer callers.
  *
  * Access tokens (JWT) carry `iss, aud, sub, oid, tid, azp, azpacr, scp, name, preferred_username,
  * ver: "2.0", iat, nbf, exp, jti`, header `typ: "JWT"`, `kid`. ID tokens carry `iss, aud (client id),
@@ -71,6 +72,8 @@
  *   (what MSAL sends); Entra also takes `client_secret_basic`.
  * - Authorization responses also carry `iss` (RFC 9207); the device code verification URI is
  *   this tenant's page, not microsoft.com/devicelogin; tokens have no `aio`, `uti`, `rh`, `idp`.
+ * - On-behalf-of issues no refresh token, and errors carry the AADSTS code in
+ *   `error_description` only (no `error_codes` array).
  * - Sessions, codes and refresh tokens live in memory: a restart signs everyone out.
  *
  * ## Pages and their selectors (for Playwright)
@@ -100,12 +103,13 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type * as Oidc from 'oidc-provider';
-import { buildConfiguration, entraResponses, type OidcModule, type ProviderClient } from './configuration';
+import { buildConfiguration, entraResponses, tenantApis, type OidcModule, type ProviderClient } from './configuration';
 import { importEsm } from './esm';
 import { createGraphMeHandler } from './graph';
 import { httpsGetText, readBody, replay, sendHtml } from './http';
 import { createInteractionHandler } from './interactions';
 import { loadOrCreateSigningKey, loadOrCreateTls } from './keys';
+import { registerOnBehalfOf } from './on-behalf-of';
 import { errorPage } from './pages';
 import { DEMO_USERS, UserStore, type DemoUser } from './users';
 
@@ -242,6 +246,7 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
   } as const;
   const provider = new oidc.Provider(issuer, buildConfiguration(settings));
   provider.use(entraResponses(provider, settings));
+  registerOnBehalfOf(provider, { oidc, jose, publicKey, issuer, users, apis: tenantApis(settings) });
   const providerCallback = provider.callback();
   const handleInteraction = createInteractionHandler({ provider, users, clients: options.clients, interactionPrefix });
   const handleGraphMe = createGraphMeHandler({ jose, publicKey, issuer, baseUrl: `${origin}${base}`, users });
