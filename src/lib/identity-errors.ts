@@ -1,11 +1,14 @@
 /**
- * What MSAL's errors mean for the person in front of the browser, and for
- * whoever watches the logs.
+ * What the tenant's errors mean for the person in front of the browser, and
+ * for whoever watches the logs: MSAL's errors, a failed discovery, and errors
+ * sent to the redirect URI.
  *
- * Only MSAL's error names, codes and HTTP status are looked at: messages can
- * echo request data. Names rather than classes, so that this module does not
- * load msal-node at start-up. The tenant's own error code travels as the
- * error's `reason`, which is logged but never shown.
+ * Only error names, codes, AADSTS numbers and HTTP status are looked at:
+ * messages and descriptions can echo request data. MSAL's errors are told
+ * apart by name rather than class, so that this module does not load
+ * msal-node at start-up. The tenant's codes travel as the error's `reason`,
+ * which is logged; a setup-mistake page shows the AADSTS number too, since
+ * that is what a search or a support case needs.
  *
  * - the tenant is down, slow or answers garbage: 503 with Retry-After;
  * - a setup mistake (a tenant or host that does not exist, a refused client
@@ -60,7 +63,7 @@ export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep):
   const reason = `msal:${safeCode(msal.errorCode)}${aadsts ? ` aadsts:${aadsts}` : ''}`;
 
   if (UNAVAILABLE_CODES.has(msal.errorCode) || (msal.status ?? 0) >= 500) return identityProviderUnavailable(reason);
-  const mistake = registrationMistake(msal.errorCode, aadsts, reason);
+  const mistake = registrationMistake(safeCode(msal.errorCode), aadsts, reason);
   if (mistake) return mistake;
   if (step === 'on-behalf-of') {
     return new AuthError(

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { oauthError } from '../helpers/fake-entra';
 import { CookieJar, type InvokeResult } from '../helpers/functions';
-import { closedPort, UNRESOLVABLE_HOST } from '../helpers/network-faults';
+import { closedPort, startUntrustedHttps, UNRESOLVABLE_HOST, type LocalServer } from '../helpers/network-faults';
 import { startSignIn } from '../helpers/sign-in-steps';
 
 /** The app under `settings`, with freshly loaded modules (and so a fresh runtime). */
@@ -79,6 +79,22 @@ describe('a host name that does not resolve', () => {
       setting: 'AUTHORITY',
       url: `${authority}v2.0/.well-known/openid-configuration`,
     });
+  });
+});
+
+describe('a certificate the app does not trust', () => {
+  let untrusted: LocalServer;
+  // By address: the app under test lets 127.0.0.1 past msw, to the real TLS handshake.
+  const holder = useApp(async () => {
+    untrusted = await startUntrustedHttps();
+    return { AUTHORITY: `${untrusted.url.replace('localhost', '127.0.0.1')}/tenant/` };
+  });
+  afterAll(() => untrusted?.close());
+
+  it('points at NODE_EXTRA_CA_CERTS and the AUTHORITY setting', async () => {
+    const result = await new CookieJar().invoke(holder.app.fn.login, '/api/login');
+    expectSetupMistakePage(result, 'untrusted_certificate', ['NODE_EXTRA_CA_CERTS', 'AUTHORITY']);
+    expect(requestLine(result)).toMatchObject({ error: 'untrusted_certificate discovery:DEPTH_ZERO_SELF_SIGNED_CERT', setting: 'AUTHORITY' });
   });
 });
 
@@ -151,6 +167,12 @@ describe('mistakes the tenant reports at the callback', () => {
     );
     expectSetupMistakePage(result, 'redirect_uri_mismatch', ['REDIRECT_URI', 'AADSTS50011']);
     expect(requestLine(result)).toMatchObject({ error: 'redirect_uri_mismatch msal:invalid_client aadsts:50011', setting: 'REDIRECT_URI' });
+  });
+
+  it('scopes the tenant refuses (invalid_scope) name DOWNSTREAM_API_SCOPES', async () => {
+    const result = await callbackWith(() => oauthError('invalid_scope', "AADSTS70011: The provided value for the input parameter 'scope' is not valid."));
+    expectSetupMistakePage(result, 'misconfigured', ['DOWNSTREAM_API_SCOPES', 'AADSTS70011']);
+    expect(requestLine(result)).toMatchObject({ setting: 'DOWNSTREAM_API_SCOPES' });
   });
 
   it('an error Entra sends to the redirect URI is read the same way', async () => {
