@@ -4,6 +4,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type * as Oidc from 'oidc-provider';
+import { JWT_BEARER_GRANT } from './on-behalf-of';
 import { devicePage, errorPage, escapeHtml, messagePage, signOutPage } from './pages';
 import type { AppRoles } from './app-roles';
 import { sessionSid } from './ids';
@@ -62,12 +63,13 @@ export interface TenantSettings {
   appRoles: AppRoles;
 }
 
-export function buildConfiguration(settings: TenantSettings): Oidc.Configuration {
-  const { oidc, tenantId, base, interactionPrefix, users, accessTokenTtl, rotation, signingJwk, appRoles } = settings;
-  const clientsById = new Map(settings.clients.map((client) => [client.clientId, client]));
-  const tokenPath = `${base}/oauth2/v2.0/token`;
-  const logoutPath = `${base}/oauth2/v2.0/logout`;
-  const pairwiseSub = makePairwiseSub(tenantId);
+/**
+ * The APIs of this tenant: Microsoft Graph's stand-in (`User.Read`) and each registered client's
+ * exposed API (`api://<clientId>/access_as_user`). One resource per request, as in Entra.
+ */
+export function tenantApis(settings: Pick<TenantSettings, 'oidc' | 'clients' | 'accessTokenTtl'>) {
+  const { oidc, accessTokenTtl } = settings;
+  const clientIds = new Set(settings.clients.map((client) => client.clientId));
 
   /** The resource a scope belongs to, or undefined for OIDC scopes. */
   const resourceOf = (scope: string): string | undefined => {
@@ -75,6 +77,56 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
     const api = /^(api:\/\/[^/]+)\/.+$/.exec(scope);
     return api?.[1];
   };
+
+  return {
+    /**
+     * The one resource a space-separated `scope` asks for; undefined when it names OIDC scopes only.
+     * App-only requests (client credentials) must name exactly one `<resource>/.default`, as in Entra.
+     */
+    requestedResource(scope: string, appOnly = false): string | undefined {
+      if (appOnly && !/^\S+\/\.default$/.test(scope)) {
+        throw new oidc.errors.InvalidScope(
+          `client credentials need exactly one scope of the form <resource>/.default, such as api://<client id>/.default (Entra: AADSTS1002012); got "${scope}"`,
+          scope,
+        );
+      }
+      const resources = new Set(
+        scope
+          .split(' ')
+          .map(resourceOf)
+          .filter((resource): resource is string => resource !== undefined),
+      );
+      if (resources.size > 1) {
+        throw new oidc.errors.InvalidScope(
+          'the scope parameter names more than one resource; request tokens for one resource at a time (Entra: AADSTS28000)',
+          [...resources].join(' '),
+        );
+      }
+      return [...resources][0];
+    },
+
+    /** How access tokens for `indicator` look: RS256 JWTs with Entra's audiences and scopes (`/.default` when app-only). */
+    resourceServer(indicator: string, appOnly = false): Oidc.ResourceServer {
+      const common = { accessTokenFormat: 'jwt' as const, accessTokenTTL: accessTokenTtl, jwt: { sign: { alg: 'RS256' as const } } };
+      if (indicator === GRAPH_RESOURCE) {
+        return { ...common, scope: appOnly ? `${GRAPH_RESOURCE}/.default` : `User.Read ${GRAPH_RESOURCE}/User.Read`, audience: GRAPH_APP_ID };
+      }
+      const api = /^api:\/\/([^/]+)$/.exec(indicator);
+      if (api?.[1] && clientIds.has(api[1])) {
+        return { ...common, scope: appOnly ? `api://${api[1]}/.default` : `api://${api[1]}/access_as_user`, audience: api[1] };
+      }
+      throw new oidc.errors.InvalidTarget(`no API is exposed as ${indicator} in this tenant`);
+    },
+  };
+}
+
+export function buildConfiguration(settings: TenantSettings): Oidc.Configuration {
+  const { oidc, tenantId, base, interactionPrefix, users, accessTokenTtl, rotation, signingJwk, appRoles } = settings;
+  const clientsById = new Map(settings.clients.map((client) => [client.clientId, client]));
+  const tokenPath = `${base}/oauth2/v2.0/token`;
+  const logoutPath = `${base}/oauth2/v2.0/logout`;
+  const pairwiseSub = makePairwiseSub(tenantId);
+  const apis = tenantApis(settings);
 
   const { Prompt, base: basePolicy } = oidc.interactionPolicy;
   const policy = basePolicy();
@@ -242,43 +294,9 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
         enabled: true,
         async defaultResource(ctx, _client, oneOf) {
           if (oneOf) return oneOf[0] ?? oneOf;
-          const requested = String(ctx.oidc.params?.scope ?? '');
-          if (isAppOnly(ctx) && !/^\S+\/\.default$/.test(requested)) {
-            throw new oidc.errors.InvalidScope(
-              `client credentials need exactly one scope of the form <resource>/.default, such as api://<client id>/.default (Entra: AADSTS1002012); got "${requested}"`,
-              requested,
-            );
-          }
-          const resources = new Set(
-            requested
-              .split(' ')
-              .map(resourceOf)
-              .filter((resource): resource is string => resource !== undefined),
-          );
-          if (resources.size > 1) {
-            throw new oidc.errors.InvalidScope(
-              'the scope parameter names more than one resource; request tokens for one resource at a time (Entra: AADSTS28000)',
-              [...resources].join(' '),
-            );
-          }
-          return [...resources][0] as string;
+          return apis.requestedResource(String(ctx.oidc.params?.scope ?? ''), isAppOnly(ctx)) as string;
         },
-        async getResourceServerInfo(ctx, indicator) {
-          const common = {
-            accessTokenFormat: 'jwt' as const,
-            accessTokenTTL: accessTokenTtl,
-            jwt: { sign: { alg: 'RS256' as const } },
-          };
-          const appOnly = isAppOnly(ctx);
-          if (indicator === GRAPH_RESOURCE) {
-            return { ...common, scope: appOnly ? `${GRAPH_RESOURCE}/.default` : `User.Read ${GRAPH_RESOURCE}/User.Read`, audience: GRAPH_APP_ID };
-          }
-          const api = /^api:\/\/([^/]+)$/.exec(indicator);
-          if (api?.[1] && clientsById.has(api[1])) {
-            return { ...common, scope: appOnly ? `api://${api[1]}/.default` : `api://${api[1]}/access_as_user`, audience: api[1] };
-          }
-          throw new oidc.errors.InvalidTarget(`no API is exposed as ${indicator} in this tenant`);
-        },
+        getResourceServerInfo: async (ctx, indicator) => apis.resourceServer(indicator, isAppOnly(ctx)),
         useGrantedResource: async () => true,
       },
       deviceFlow: {
@@ -442,6 +460,8 @@ export function toClientMetadata(client: ProviderClient): Oidc.ClientMetadata {
       'refresh_token',
       // As in Entra, any confidential client may ask for app-only tokens; `roles` says what it may do.
       ...(client.publicClient ? ['urn:ietf:params:oauth:grant-type:device_code'] : ['client_credentials']),
+      // Every client may ask; the grant refuses public clients with Entra's answer (see on-behalf-of.ts).
+      JWT_BEARER_GRANT,
     ],
   };
 }

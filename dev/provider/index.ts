@@ -24,7 +24,7 @@
  * | issuer | `https://localhost:PORT/T/v2.0` |
  * | discovery | `/T/v2.0/.well-known/openid-configuration` |
  * | authorize | `/T/oauth2/v2.0/authorize` |
- * | token | `/T/oauth2/v2.0/token` (also accepts MSAL's `grant_type=device_code`) |
+ * | token | `/T/oauth2/v2.0/token` (also accepts MSAL's `grant_type=device_code`, and on-behalf-of: see `on-behalf-of.ts`) |
  * | sign-out (end_session_endpoint) | `/T/oauth2/v2.0/logout` |
  * | device authorization (MSAL: token endpoint with `/token` -> `/devicecode`) | `/T/oauth2/v2.0/devicecode` |
  * | device verification page (`verification_uri`) | `/T/oauth2/v2.0/deviceauth` |
@@ -46,7 +46,8 @@
  * - `api://<clientId>/access_as_user` for any registered client id: the app's own exposed API
  *   (headless device-code clients calling the app). Access token: RS256 JWT, `aud` = `<clientId>`
  *   (as Entra's v2 tokens), `scp` = `access_as_user`, `iss` = the issuer, signed with the keys at
- *   `jwks_uri`.
+ *   `jwks_uri`. The confidential client `<clientId>` may trade such a token for a Graph stand-in
+ *   token of the same user (on-behalf-of), as the app's `/api/me` does for bearer callers.
  * - `api://<clientId>/.default` or `https://graph.microsoft.com/.default` with
  *   `grant_type=client_credentials` (any confidential client; the only scope form this grant takes,
  *   as in Entra): an app-only access token for that API. It carries `roles` (the client's
@@ -100,6 +101,8 @@
  *   (Graph also takes an admin's delegated token), and acts at once (Graph: "with a delay of a few
  *   minutes"). It revokes the user's refresh tokens and ends their provider sessions; access
  *   tokens already issued stay valid until they expire, as in Entra.
+ * - On-behalf-of issues no refresh token, and errors carry the AADSTS code in
+ *   `error_description` only (no `error_codes` array).
  * - Sessions, codes and refresh tokens live in memory: a restart signs everyone out.
  *
  * ## Pages and their selectors (for Playwright)
@@ -133,13 +136,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type * as Oidc from 'oidc-provider';
 import { AppRoles, appRoleProblems } from './app-roles';
-import { buildConfiguration, entraResponses, GRAPH_APP_ID, type OidcModule, type ProviderClient } from './configuration';
+import { buildConfiguration, entraResponses, GRAPH_APP_ID, tenantApis, type OidcModule, type ProviderClient } from './configuration';
 import { importEsm } from './esm';
 import { frontchannelLogout, frontchannelLogoutUriProblem } from './frontchannel-logout';
 import { createGraphMeHandler, createRevokeSignInSessionsHandler, GRAPH_APPLICATION_PERMISSIONS } from './graph';
 import { httpsGetText, readBody, replay, sendHtml } from './http';
 import { createInteractionHandler } from './interactions';
 import { loadOrCreateSigningKey, loadOrCreateTls } from './keys';
+import { registerOnBehalfOf } from './on-behalf-of';
 import { errorPage } from './pages';
 import { SignInSessions } from './sign-in-sessions';
 import { DEMO_USERS, UserStore, type DemoUser } from './users';
@@ -318,6 +322,7 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
   const provider = new oidc.Provider(issuer, buildConfiguration(settings));
   provider.use(entraResponses(provider, settings));
   provider.use(frontchannelLogout({ clients: options.clients, issuer }));
+  registerOnBehalfOf(provider, { oidc, jose, publicKey, issuer, users, apis: tenantApis(settings) });
   const providerCallback = provider.callback();
   const handleInteraction = createInteractionHandler({ provider, users, clients: options.clients, interactionPrefix });
   const graphDeps = { jose, publicKey, issuer, baseUrl: `${origin}${base}`, users };

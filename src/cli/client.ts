@@ -14,10 +14,9 @@
  * ```
  */
 import { LogLevel, PublicClientApplication, type AccountInfo, type AuthenticationResult } from '@azure/msal-node';
-import { discoveryUrl, fetchAuthority, type ResolvedAuthority } from '../lib/authority';
-import { AuthError } from '../lib/errors';
+import { DiscoveryError, fetchAuthority, type ResolvedAuthority } from '../lib/authority';
 import { FileCachePlugin } from './cache-plugin';
-import { CliError, EXIT, fromMsalError } from './errors';
+import { CliError, EXIT, fromDiscoveryError, fromMsalError } from './errors';
 import { printable } from './io';
 import { createNetworkClient, type NetworkClient } from './network';
 import type { CliSettings } from './settings';
@@ -34,7 +33,7 @@ export async function openClient(settings: CliSettings, options: { online: boole
   const environment = new URL(settings.authority).host;
   const network = createNetworkClient();
   const cachePlugin = new FileCachePlugin(settings.cacheFile, options.warn);
-  const resolved = options.online ? await resolveAuthority(settings.authority) : undefined;
+  const resolved = options.online ? await resolveAuthority(settings) : undefined;
   const pca = new PublicClientApplication({
     auth: {
       clientId: settings.clientId,
@@ -58,19 +57,11 @@ export async function cachedAccounts(client: CliClient): Promise<AccountInfo[]> 
   return accounts.filter((account) => account.environment.toLowerCase() === client.environment.toLowerCase());
 }
 
-async function resolveAuthority(authority: string): Promise<ResolvedAuthority> {
+async function resolveAuthority(settings: CliSettings): Promise<ResolvedAuthority> {
   try {
-    return await fetchAuthority(authority, (input, init) => fetch(input, init));
+    return await fetchAuthority(settings.authority, (input, init) => fetch(input, init));
   } catch (error) {
-    if (error instanceof AuthError && error.code === 'identity_provider_unavailable') {
-      const local = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(authority).hostname);
-      throw new CliError(
-        EXIT.network,
-        `The sign-in service cannot be reached (${discoveryUrl(authority)}). Check the tenant or authority setting and your network connection.` +
-          (local ? ' For the local provider: is it running, and was NODE_EXTRA_CA_CERTS set to its certificate when this command started?' : ''),
-      );
-    }
-    throw new CliError(EXIT.refused, 'The sign-in service published an unusable discovery document. Check the tenant or authority setting.');
+    throw error instanceof DiscoveryError ? fromDiscoveryError(error, settings.authoritySetting) : error;
   }
 }
 
@@ -81,7 +72,7 @@ export async function silentToken(client: CliClient, scope: string): Promise<Aut
   try {
     return await client.pca.acquireTokenSilent({ account, scopes: [scope] });
   } catch (error) {
-    throw fromMsalError(error, client.network.lastProviderError());
+    throw fromMsalError(error, client.network);
   }
 }
 

@@ -74,7 +74,7 @@ export async function deviceCodeLogin(pca: PublicClientApplication, options: Dev
     if (!result) throw new CliError(EXIT.failure, 'The sign-in ended without a result. Please try again.');
     return result;
   } catch (error) {
-    throw fromMsalError(error, network.lastProviderError());
+    throw fromMsalError(error, network);
   } finally {
     signal?.removeEventListener('abort', cancel);
     countdown?.stop();

@@ -12,15 +12,17 @@
  * ```
  */
 import { AuthError as MsalError, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
+import type { DiscoveryError } from '../lib/authority';
 import { safeCode } from '../lib/identity-errors';
-import type { ProviderError } from './network';
+import type { NetworkFailure } from '../lib/network-failure';
+import type { NetworkClient, ProviderError } from './network';
 
 /** Exit codes; `fnauth --help` and the README's "Headless devices" section list them too. */
 export const EXIT = {
   ok: 0,
   /** A bug or an answer nobody planned for. */
   failure: 1,
-  /** Bad flags or settings. */
+  /** Bad flags or settings, including a tenant or host name that does not exist. */
   usage: 2,
   /** Not signed in, or the refresh token no longer works: run `login`. */
   loginRequired: 3,
@@ -30,7 +32,7 @@ export const EXIT = {
   declined: 5,
   /** The tenant answered `slow_down`, which MSAL treats as the end of the flow. */
   slowDown: 6,
-  /** The sign-in service or the API cannot be reached. */
+  /** The sign-in service or the API cannot be reached right now (timeout, refused connection, 5xx). */
   network: 7,
   /** The API answered with a status other than 2xx. */
   apiError: 8,
@@ -58,12 +60,17 @@ const DECLINED = new Set(['authorization_declined', 'access_denied']);
 
 export const LOGIN_AGAIN = 'Run `fnauth login` to sign in again.';
 
+/** Where the CLI's settings that choose the sign-in service are named in messages. */
+const AUTHORITY_SETTINGS = '--tenant / TENANT_SUBDOMAIN (or --authority / AUTHORITY)';
+
 /**
- * MSAL's device-code and silent errors as endings. `lastProviderError` is the
- * last OAuth error the tenant answered with (MSAL keeps only part of it).
+ * MSAL's device-code and silent errors as endings. `network` remembers what
+ * MSAL drops: the last OAuth error the tenant answered with, and why the last
+ * request got no answer.
  */
-export function fromMsalError(error: unknown, lastProviderError?: ProviderError): CliError {
+export function fromMsalError(error: unknown, network?: Pick<NetworkClient, 'lastProviderError' | 'lastNetworkFailure'>): CliError {
   if (error instanceof CliError) return error;
+  const lastProviderError = network?.lastProviderError();
   if (!(error instanceof MsalError)) {
     const name = error instanceof Error ? error.name : typeof error;
     return new CliError(EXIT.failure, `Something unexpected went wrong (${safeCode(name)}). Please try again, and report it if it keeps happening.`);
@@ -88,13 +95,59 @@ export function fromMsalError(error: unknown, lastProviderError?: ProviderError)
     return refused(oauthError, lastProviderError);
   }
   if (NETWORK_CODES.has(code)) {
-    return new CliError(EXIT.network, 'The sign-in service cannot be reached. Check your network connection, then try again.');
+    const failure = network?.lastNetworkFailure();
+    return (
+      (failure && hostMistake(failure, failure.host, AUTHORITY_SETTINGS)) ??
+      new CliError(EXIT.network, 'The sign-in service cannot be reached. Check your network connection, then try again.')
+    );
   }
   if (error instanceof InteractionRequiredAuthError || (error instanceof ServerError && error.errorCode === 'invalid_grant')) {
     return new CliError(EXIT.loginRequired, `Your sign-in has expired or was revoked, so no new access token could be had. ${LOGIN_AGAIN}`);
   }
   if (error instanceof ServerError) return refused(safeCode(error.errorCode), lastProviderError);
   return new CliError(EXIT.failure, `The sign-in failed (${safeCode(code)}). Please try again.`);
+}
+
+/**
+ * The tenant's discovery document could not be had. A tenant or host that
+ * does not exist, or an untrusted certificate, is a setting to fix (exit 2);
+ * anything else may pass (exit 7).
+ */
+export function fromDiscoveryError(error: DiscoveryError, setting: string): CliError {
+  const { status, aadsts, network } = error.details;
+  if (error.code === 'tenant_not_found') {
+    return new CliError(
+      EXIT.usage,
+      `The sign-in service has no tenant at ${error.url} (it answered ${status}${aadsts ? `, AADSTS${aadsts}` : ''}). Check ${setting}.`,
+    );
+  }
+  const mistake = network && hostMistake(network, error.host, setting);
+  if (mistake) return mistake;
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(error.url).hostname);
+  return new CliError(
+    EXIT.network,
+    `The sign-in service cannot be reached (${error.url}). Check ${setting} and your network connection.` +
+      (local ? ' For the local provider: is it running (npm run dev)?' : ''),
+  );
+}
+
+/**
+ * A host name that does not resolve, or a certificate Node does not trust:
+ * retrying never helps, so these are settings to fix (exit 2). Undefined for
+ * failures that may pass.
+ */
+export function hostMistake(failure: NetworkFailure, host: string, setting: string): CliError | undefined {
+  if (failure.kind === 'host_not_found') {
+    return new CliError(EXIT.usage, `The host name ${host} does not exist (its DNS lookup failed). Check ${setting}.`);
+  }
+  if (failure.kind === 'untrusted_certificate') {
+    return new CliError(
+      EXIT.usage,
+      `This computer does not trust the certificate of ${host} (${failure.code}). For the local stack, set NODE_EXTRA_CA_CERTS ` +
+        `to its certificate (.dev/localhost-ca.pem) in the environment fnauth starts with; otherwise check ${setting}.`,
+    );
+  }
+  return undefined;
 }
 
 function codeExpired(): CliError {

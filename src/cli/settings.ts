@@ -44,6 +44,8 @@ export type Env = Record<string, string | undefined>;
 export interface CliSettings {
   /** MSAL authority, normalized (External ID: `https://<sub>.ciamlogin.com/<sub>.onmicrosoft.com/`). */
   authority: string;
+  /** The flag and variable the authority came from, for messages: `--tenant / TENANT_SUBDOMAIN`. */
+  authoritySetting: string;
   clientId: string;
   /** The API's delegated scope; empty for `logout`, which needs none. */
   scope: string;
@@ -144,6 +146,7 @@ export function loadSettings(command: CommandName, flags: Flags, env: Env, platf
   return {
     // An explicit authority wins, as in the app's settings.
     authority: normalizeAuthority(s.authority ?? `https://${subdomain}.ciamlogin.com/`),
+    authoritySetting: s.authority ? LABELS.authority : LABELS.tenant,
     clientId: s.clientId!,
     scope: s.scope ?? '',
     apiBaseUrl: s.api ?? DEFAULT_API_BASE_URL,

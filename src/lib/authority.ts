@@ -16,7 +16,7 @@
  * ```
  */
 import { AuthError } from './errors';
-import { identityProviderUnavailable } from './identity-errors';
+import { networkFailure, type NetworkFailure } from './network-failure';
 
 export interface OpenIdMetadata {
   issuer: string;
@@ -82,19 +82,78 @@ function parseMetadata(json: string): OpenIdMetadata | undefined {
 }
 
 /**
- * Fetches the discovery document. A provider that cannot be reached, or
- * something else answering in its place (a proxy's error page), gives a 503.
+ * Why the discovery document could not be had. Callers decide what that
+ * means for their users: the app answers a page or problem+json
+ * (`fromDiscoveryError`), the CLI an exit code.
+ *
+ * - `tenant_not_found`: the provider answered 4xx (Entra: 400 with
+ *   AADSTS90002 for a tenant that does not exist). A setting is wrong.
+ * - `host_not_found`: the authority's host name does not resolve. A setting is wrong.
+ * - `untrusted_certificate`: Node does not trust the provider's certificate
+ *   (the local provider without `NODE_EXTRA_CA_CERTS`, a TLS-inspecting proxy).
+ * - `unavailable`: a timeout, a refused connection, a 5xx or 429, or a 200
+ *   that is not a discovery document (a captive portal, a proxy's error
+ *   page). Worth retrying.
+ */
+export class DiscoveryError extends Error {
+  constructor(
+    readonly code: 'tenant_not_found' | 'host_not_found' | 'untrusted_certificate' | 'unavailable',
+    /** The discovery URL tried. It holds no secret: it is public and names only the tenant. */
+    readonly url: string,
+    readonly details: {
+      /** The provider's HTTP status, when it answered. */
+      status?: number;
+      /** Entra's first error code (the AADSTS number), when it gave one. */
+      aadsts?: number;
+      /** How the request failed, when no answer came. */
+      network?: NetworkFailure;
+    } = {},
+  ) {
+    super(`Discovery at ${url} failed: ${code}`);
+    this.name = 'DiscoveryError';
+  }
+
+  /** The authority's host, as a person would look it up. */
+  get host(): string {
+    return new URL(this.url).host;
+  }
+
+  /** A short machine reason for logs: `discovery:400 aadsts:90002`, `discovery:ENOTFOUND`, `discovery:timeout`. */
+  get reason(): string {
+    const { status, aadsts, network } = this.details;
+    return `discovery:${status ?? network?.code ?? network?.kind}${aadsts ? ` aadsts:${aadsts}` : ''}`;
+  }
+}
+
+/**
+ * Fetches the discovery document, or throws a {@link DiscoveryError} saying
+ * whether retrying can help.
  */
 export async function fetchAuthority(authority: string, fetchImpl: typeof fetch = fetch): Promise<ResolvedAuthority> {
+  const url = discoveryUrl(authority);
   let response: Response;
   try {
-    response = await fetchImpl(discoveryUrl(authority), { signal: AbortSignal.timeout(10_000) });
-  } catch {
-    throw identityProviderUnavailable();
+    response = await fetchImpl(url, { signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    const network = networkFailure(error);
+    const code = network.kind === 'host_not_found' || network.kind === 'untrusted_certificate' ? network.kind : 'unavailable';
+    throw new DiscoveryError(code, url, { network });
   }
-  const body = response.ok ? await response.text().catch(() => '') : '';
-  const metadata = parseMetadata(body);
-  if (!metadata) throw identityProviderUnavailable();
+  const body = await response.text().catch(() => '');
+  if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+    throw new DiscoveryError('tenant_not_found', url, { status: response.status, aadsts: firstErrorCode(body) });
+  }
+  const metadata = response.ok ? parseMetadata(body) : undefined;
+  if (!metadata) throw new DiscoveryError('unavailable', url, { status: response.status });
   return resolve(authority, metadata, body);
 }
 
+/** Entra's error bodies carry `error_codes: [90002]`; nothing else of them is kept (descriptions echo request data). */
+function firstErrorCode(body: string): number | undefined {
+  try {
+    const codes = (JSON.parse(body) as { error_codes?: unknown }).error_codes;
+    return Array.isArray(codes) && Number.isInteger(codes[0]) ? (codes[0] as number) : undefined;
+  } catch {
+    return undefined;
+  }
+}

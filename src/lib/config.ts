@@ -120,6 +120,8 @@ export type Settings = z.input<typeof settingsSchema>;
 export interface AppConfig {
   /** MSAL authority, always ending in "/". */
   authority: string;
+  /** The setting the authority came from, named when the tenant turns out not to exist. */
+  authoritySetting: 'AUTHORITY' | 'TENANT_SUBDOMAIN';
   /** Discovery document supplied as a setting; when absent it is fetched once per instance. */
   authorityMetadata?: string;
   clientId: string;
@@ -177,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const clientId = s.CLIENT_ID;
   return {
     authority: withTrailingSlash(s.AUTHORITY ?? `https://${s.TENANT_SUBDOMAIN}.ciamlogin.com/`),
+    authoritySetting: s.AUTHORITY ? 'AUTHORITY' : 'TENANT_SUBDOMAIN',
     authorityMetadata: s.AUTHORITY_METADATA,
     clientId,
     clientSecret: s.CLIENT_SECRET,

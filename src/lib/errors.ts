@@ -33,6 +33,12 @@ export type AuthErrorCode =
   | 'downstream_failed'
   | 'store_unavailable'
   | 'identity_provider_unavailable'
+  | 'tenant_not_found'
+  | 'authority_host_not_found'
+  | 'untrusted_certificate'
+  | 'client_secret_rejected'
+  | 'client_not_authorized'
+  | 'redirect_uri_mismatch'
   | 'misconfigured';
 
 const TITLES: Record<number, string> = {
@@ -56,6 +62,10 @@ export class AuthError extends Error {
       wwwAuthenticate?: string;
       /** A short machine code for the log (e.g. the tenant's error code); never shown to the caller. */
       reason?: string;
+      /** For a setup mistake: the setting to fix, for the log. A name, never a value. */
+      setting?: string;
+      /** For a setup mistake: the URL that was tried, for the log. Never one that carries a query. */
+      url?: string;
       /** Cookies to send with the error page, e.g. to clear a spent sign-in transaction. */
       cookies?: Cookie[];
     } = {},

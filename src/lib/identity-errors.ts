@@ -1,24 +1,33 @@
 /**
- * What MSAL's errors mean for the person in front of the browser, and for
- * whoever watches the logs.
+ * What the tenant's errors mean for the person in front of the browser, and
+ * for whoever watches the logs: MSAL's errors, a failed discovery, and errors
+ * sent to the redirect URI.
  *
- * Only MSAL's error names, codes and HTTP status are looked at: messages can
- * echo request data. Names rather than classes, so that this module does not
- * load msal-node at start-up. The tenant's own error code travels as the
- * error's `reason`, which is logged but never shown.
+ * Only error names, codes, AADSTS numbers and HTTP status are looked at:
+ * messages and descriptions can echo request data. MSAL's errors are told
+ * apart by name rather than class, so that this module does not load
+ * msal-node at start-up. The tenant's codes travel as the error's `reason`,
+ * which is logged; a setup-mistake page shows the AADSTS number too, since
+ * that is what a search or a support case needs.
  *
- * - the tenant is down or answers garbage: 503 with Retry-After;
- * - the app's registration is wrong (expired secret, unknown client, bad
- *   scope): 500, so it alerts like the outage it is, not like a user error;
+ * - the tenant is down, slow or answers garbage: 503 with Retry-After;
+ * - a setup mistake (a tenant or host that does not exist, a refused client
+ *   secret, an unknown client, an unregistered redirect URI, a bad scope):
+ *   500 with no Retry-After, since retrying never fixes it. The page says
+ *   sign-in is not set up correctly and names the setting to check; the log
+ *   line carries the setting and the URL tried (`extra.setting`, `extra.url`);
  * - the user's grant is gone: 401 with the login URL (browser flows) or a
  *   502 for on-behalf-of, where signing in again would not help.
  */
-import { AuthError } from './errors';
+import type { DiscoveryError } from './authority';
+import { AuthError, type AuthErrorCode } from './errors';
 
 interface MsalLikeError {
   name: string;
   errorCode: string;
   status?: number;
+  /** Entra's first error code (the AADSTS number), on MSAL's ServerError. */
+  errorNo?: string | number;
 }
 
 function msalError(error: unknown): MsalLikeError | undefined {
@@ -36,7 +45,8 @@ const UNAVAILABLE_CODES = new Set([
   'server_error',
   'token_parsing_error',
 ]);
-const MISCONFIGURED_CODES = new Set(['invalid_client', 'unauthorized_client', 'invalid_scope', 'unsupported_grant_type']);
+/** AADSTS50011: the redirect URI is not registered. Entra reports it as `invalid_client` at the token endpoint. */
+const REDIRECT_URI_MISMATCH = 50011;
 
 /** `sign-in`: redeeming an authorization code; `silent`: using the token cache; `on-behalf-of`: exchanging a caller's bearer token. */
 export type MsalStep = 'sign-in' | 'silent' | 'on-behalf-of';
@@ -49,12 +59,12 @@ export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep):
       reason: `unexpected:${error instanceof Error ? error.name : 'unknown'}`,
     });
   }
-  const reason = `msal:${safeCode(msal.errorCode)}`;
+  const aadsts = Number.isInteger(Number(msal.errorNo)) && Number(msal.errorNo) > 0 ? Number(msal.errorNo) : undefined;
+  const reason = `msal:${safeCode(msal.errorCode)}${aadsts ? ` aadsts:${aadsts}` : ''}`;
 
   if (UNAVAILABLE_CODES.has(msal.errorCode) || (msal.status ?? 0) >= 500) return identityProviderUnavailable(reason);
-  if (MISCONFIGURED_CODES.has(msal.errorCode)) {
-    return new AuthError('misconfigured', 500, 'Sign-in is not set up correctly on our side. Please try again later.', { reason });
-  }
+  const mistake = registrationMistake(safeCode(msal.errorCode), aadsts, reason);
+  if (mistake) return mistake;
   if (step === 'on-behalf-of') {
     return new AuthError(
       'downstream_failed',
@@ -75,6 +85,91 @@ export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep):
     });
   }
   return new AuthError('interaction_required', 401, 'Your sign-in has expired for this action. Please sign in again.', { loginUrl, reason });
+}
+
+/**
+ * What Entra sent back to the redirect URI instead of a code
+ * (`?error=…&error_description=…`). Only the error word and the AADSTS number
+ * are kept: the description can echo request data.
+ */
+export function fromAuthorizationError(error: string, description: string | null, loginUrl: string): AuthError {
+  const code = safeCode(error);
+  const aadsts = Number(/\bAADSTS(\d{1,9})\b/.exec(description ?? '')?.[1]) || undefined;
+  const reason = `authorize:${code}${aadsts ? ` aadsts:${aadsts}` : ''}`;
+  if (code === 'access_denied') {
+    return new AuthError('authorization_failed', 401, 'Sign-in was cancelled or not allowed. You can try again.', { loginUrl, reason });
+  }
+  // RFC 6749 §4.1.2.1: the redirect's way of saying 500 and 503.
+  if (code === 'server_error' || code === 'temporarily_unavailable') return identityProviderUnavailable(reason);
+  const mistake = registrationMistake(code, aadsts, reason);
+  if (mistake) return mistake;
+  return new AuthError('authorization_failed', 400, `The sign-in service reported a problem (${code}). Please try again.`, { loginUrl, reason });
+}
+
+/** The tenant's discovery document could not be had; `setting` is the one that chose the authority. */
+export function fromDiscoveryError(error: DiscoveryError, setting: string): AuthError {
+  const log = { reason: error.reason, setting, url: error.url };
+  const { status, aadsts, network } = error.details;
+  switch (error.code) {
+    case 'tenant_not_found':
+      return setupMistake(
+        'tenant_not_found',
+        `the sign-in service has no tenant at ${error.url} (it answered ${status}${aadsts ? `, AADSTS${aadsts}` : ''}). Check the ${setting} setting.`,
+        log,
+      );
+    case 'host_not_found':
+      return setupMistake('authority_host_not_found', `the host name ${error.host} does not exist (its DNS lookup failed). Check the ${setting} setting.`, log);
+    case 'untrusted_certificate':
+      return setupMistake(
+        'untrusted_certificate',
+        `this app does not trust the certificate of ${error.host} (${network?.code ?? 'untrusted'}). ` +
+          `For a local or private sign-in service, start the app with NODE_EXTRA_CA_CERTS set to its CA certificate; otherwise check the ${setting} setting.`,
+        log,
+      );
+    default:
+      return identityProviderUnavailable(error.reason);
+  }
+}
+
+/** The app's registration or settings, as the tenant's error code reveals them; undefined for anything else. */
+function registrationMistake(oauthError: string, aadsts: number | undefined, reason: string): AuthError | undefined {
+  const number = aadsts ? `, AADSTS${aadsts}` : '';
+  if (aadsts === REDIRECT_URI_MISMATCH) {
+    return setupMistake(
+      'redirect_uri_mismatch',
+      `the sign-in service does not accept this app's redirect URI (${oauthError}${number}). Add the REDIRECT_URI value to the app registration (Authentication, Web platform), or correct REDIRECT_URI.`,
+      { reason, setting: 'REDIRECT_URI' },
+    );
+  }
+  switch (oauthError) {
+    case 'invalid_client':
+      return setupMistake(
+        'client_secret_rejected',
+        `the sign-in service refused the app's client secret, which is wrong or has expired (${oauthError}${number}). Check the CLIENT_SECRET setting against the app registration's Certificates & secrets.`,
+        { reason, setting: 'CLIENT_SECRET' },
+      );
+    case 'unauthorized_client':
+      return setupMistake(
+        'client_not_authorized',
+        `the sign-in service does not accept this app for this kind of sign-in (${oauthError}${number}). Check the CLIENT_ID setting, and that the app registration belongs to this tenant.`,
+        { reason, setting: 'CLIENT_ID' },
+      );
+    case 'invalid_scope':
+      return setupMistake(
+        'misconfigured',
+        `the sign-in service refused the scopes this app asks for (${oauthError}${number}). Check the DOWNSTREAM_API_SCOPES setting, and the app registration's API permissions and admin consent.`,
+        { reason, setting: 'DOWNSTREAM_API_SCOPES' },
+      );
+    case 'unsupported_grant_type':
+      return setupMistake('misconfigured', `the sign-in service does not support a request this app needs (${oauthError}${number}).`, { reason });
+    default:
+      return undefined;
+  }
+}
+
+/** A mistake in the settings or the app registration: 500, no Retry-After, a page that says so. */
+function setupMistake(code: AuthErrorCode, problem: string, log: { reason: string; setting?: string; url?: string }): AuthError {
+  return new AuthError(code, 500, `Sign-in is not set up correctly on this site: ${problem}`, log);
 }
 
 export function identityProviderUnavailable(reason?: string): AuthError {

@@ -83,6 +83,7 @@ function wrap(definition: FunctionDefinition): HttpHandler {
     const started = performance.now();
     let response: HttpResponseInit;
     let failure: string | undefined;
+    let setup: { setting?: string; url?: string } = {};
     try {
       response = await definition.handler(request, context);
     } catch (error) {
@@ -92,6 +93,8 @@ function wrap(definition: FunctionDefinition): HttpHandler {
           : error instanceof ConfigError
             ? 'misconfigured settings'
             : `unexpected:${(error as Error)?.name ?? 'unknown'}`;
+      // A setup mistake names the setting to fix and the URL tried: names and public URLs, never values.
+      if (error instanceof AuthError) setup = { setting: error.extra.setting, url: error.extra.url };
       // Settings problems name settings, never their values: safe and needed in the log.
       if (error instanceof ConfigError) context.error(error.message);
       response = errorResponse(error, definition.audience);
@@ -107,6 +110,7 @@ function wrap(definition: FunctionDefinition): HttpHandler {
         durationMs: Math.round(performance.now() - started),
         invocationId: context.invocationId,
         ...(failure ? { error: failure } : {}),
+        ...setup,
       }),
     );
     return response;

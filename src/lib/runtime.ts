@@ -12,11 +12,11 @@
  * ```
  */
 import { createRemoteJWKSet, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
-import { fetchAuthority, resolveAuthorityFromJson, type ResolvedAuthority } from './authority';
+import { DiscoveryError, fetchAuthority, resolveAuthorityFromJson, type ResolvedAuthority } from './authority';
 import { loadConfig, type AppConfig } from './config';
 import { CookiePolicy, SessionCookie } from './cookie';
 import { openContainers } from './cosmos';
-import { identityProviderUnavailable } from './identity-errors';
+import { fromDiscoveryError, identityProviderUnavailable } from './identity-errors';
 import { createKeyRing } from './keys';
 import { ReturnToPolicy } from './redirects';
 import { SessionStore } from './session';
@@ -57,7 +57,9 @@ export class Runtime {
     this.identity = retryingOnce(async () => {
       const authority = config.authorityMetadata
         ? resolveAuthorityFromJson(config.authority, config.authorityMetadata)
-        : await fetchAuthority(config.authority);
+        : await fetchAuthority(config.authority).catch((error: unknown) => {
+            throw error instanceof DiscoveryError ? fromDiscoveryError(error, config.authoritySetting) : error;
+          });
       return { ...authority, keys: tenantKeys(new URL(authority.metadata.jwks_uri)) };
     });
   }

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { cosmosStatus } from './cosmos';
 import { AuthError } from './errors';
 import { verifyIdToken } from './id-token';
-import { fromMsalError, safeCode } from './identity-errors';
+import { fromAuthorizationError, fromMsalError } from './identity-errors';
 import { createMsalClient } from './msal';
 import type { Runtime } from './runtime';
 import { signInAlreadyCompleted } from './session';
@@ -93,17 +93,7 @@ async function redeem(
 ): Promise<{ location: string; cookies: Cookie[] }> {
   const { config } = runtime;
   const providerError = query.get('error');
-  if (providerError) {
-    const cancelled = providerError === 'access_denied';
-    throw new AuthError(
-      'authorization_failed',
-      cancelled ? 401 : 400,
-      cancelled
-        ? 'Sign-in was cancelled or not allowed. You can try again.'
-        : `The sign-in service reported a problem (${safeCode(providerError)}). Please try again.`,
-      { loginUrl: runtime.loginUrl },
-    );
-  }
+  if (providerError) throw fromAuthorizationError(providerError, query.get('error_description'), runtime.loginUrl);
   const code = query.get('code');
   if (!code || !state || code.length > 4096) {
     throw new AuthError('invalid_request', 400, 'This address is meant for the sign-in service to return to; it is missing its sign-in code.', {

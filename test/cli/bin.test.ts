@@ -63,6 +63,6 @@ describe('the compiled fnauth bin', () => {
     });
     expect(unreachable.code).toBe(7);
     expect(unreachable.stderr).toContain('The sign-in service cannot be reached (https://127.0.0.1:9/tenant/v2.0/.well-known/openid-configuration)');
-    expect(unreachable.stderr).toContain('NODE_EXTRA_CA_CERTS');
+    expect(unreachable.stderr).toContain('For the local provider: is it running (npm run dev)?');
   });
 });

@@ -24,6 +24,7 @@ describe('settings', () => {
     const settings = loadSettings('call', { api: 'https://app.example.net', 'client-id': 'from-flag' }, { ...ENV, API_BASE_URL: 'http://localhost:1' });
     expect(settings).toEqual({
       authority: 'https://contoso.ciamlogin.com/contoso.onmicrosoft.com/',
+      authoritySetting: '--tenant / TENANT_SUBDOMAIN',
       clientId: 'from-flag',
       scope: ENV.API_SCOPE,
       apiBaseUrl: 'https://app.example.net',
@@ -41,6 +42,7 @@ describe('settings', () => {
   it('take an authority instead of a tenant (the local provider), and it wins over the tenant', () => {
     const settings = loadSettings('login', { authority: 'https://localhost:8443/5f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f' }, ENV);
     expect(settings.authority).toBe('https://localhost:8443/5f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f/');
+    expect(settings.authoritySetting).toBe('--authority / AUTHORITY');
     expect(loadSettings('login', { tenant: 'fabrikam.ciamlogin.com' }, ENV).authority).toBe('https://fabrikam.ciamlogin.com/fabrikam.onmicrosoft.com/');
   });
 

@@ -498,3 +498,94 @@ describe('device code flow (public client)', () => {
     expect(textById(wrong.body, 'error')).toMatch(/did not work/);
   });
 });
+
+describe('on-behalf-of (the web app trades a token for its API for a Graph token)', () => {
+  // Its own provider: this file's 1-second access tokens would expire between two steps on a busy machine.
+  let obo: LocalProvider;
+  beforeAll(async () => {
+    obo = await startProvider({ dataDir, clients: [{ ...WEB }, { ...DEV_DEVICE_CLIENT }] });
+  });
+  afterAll(() => obo?.close());
+
+  const tokenEndpoint = () => `${obo.authority}oauth2/v2.0/token`;
+  /** The provider's own signing key (kept in dataDir), to mint assertions it would have issued. */
+  async function signAssertion(claims: Record<string, unknown>, expiresIn = 600): Promise<string> {
+    const jose = await import('jose');
+    const jwk = JSON.parse(readFileSync(join(dataDir, 'signing-key.json'), 'utf8')) as import('jose').JWK & { kid: string };
+    const now = Math.floor(Date.now() / 1000);
+    return new jose.SignJWT({ iss: obo.issuer, aud: WEB.clientId, oid: bob.oid, scp: 'access_as_user', iat: now, exp: now + expiresIn, ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: jwk.kid, typ: 'JWT' })
+      .sign(await jose.importJWK(jwk, 'RS256'));
+  }
+  async function exchange(assertion: string, overrides: Record<string, string | undefined> = {}) {
+    const form: Record<string, string> = {};
+    const fields = {
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      requested_token_use: 'on_behalf_of',
+      assertion,
+      scope: 'User.Read openid profile offline_access',
+      client_id: WEB.clientId,
+      client_secret: WEB.clientSecret,
+      ...overrides,
+    };
+    for (const [key, value] of Object.entries(fields)) if (value !== undefined) form[key] = value;
+    const response = await httpRequest(tokenEndpoint(), { ca: obo.caCert, form });
+    return { status: response.status, body: JSON.parse(response.body) as Record<string, unknown> };
+  }
+
+  it("acquireTokenOnBehalfOf gets a Graph token for the assertion's user, which the Graph stand-in accepts", async () => {
+    const { config } = msalConfig(WEB.clientId, WEB.clientSecret, obo);
+    const signedIn = await browserSignIn(new ConfidentialClientApplication(config), new HttpFormDriver({ ca: obo.caCert }), bob, {
+      scopes: [obo.apiScope(WEB.clientId)],
+    });
+    const { config: apiConfig, network } = msalConfig(WEB.clientId, WEB.clientSecret, obo);
+    const result = await new ConfidentialClientApplication(apiConfig).acquireTokenOnBehalfOf({
+      oboAssertion: signedIn.result.accessToken,
+      scopes: obo.downstreamApiScopes,
+    });
+    expect(network.requests.map((request) => request.form?.requested_token_use)).toEqual(['on_behalf_of']);
+    expect(network.requests[0]?.form?.grant_type).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
+
+    const jose = await import('jose');
+    const jwks = JSON.parse((await httpRequest(obo.jwksUri, { ca: obo.caCert })).body) as { keys: import('jose').JWK[] };
+    const { payload } = await jose.jwtVerify(result!.accessToken, jose.createLocalJWKSet(jwks), { issuer: obo.issuer, audience: GRAPH_APP_ID });
+    expect(payload).toMatchObject({ scp: 'User.Read', oid: bob.oid, azp: WEB.clientId, azpacr: '1', tid: obo.tenantId });
+    const graph = await httpRequest(obo.downstreamApiUrl, { ca: obo.caCert, headers: { authorization: `Bearer ${result!.accessToken}` } });
+    expect(graph.status).toBe(200);
+    expect(JSON.parse(graph.body)).toMatchObject({ id: bob.oid, displayName: bob.displayName });
+  });
+
+  it('answers as Entra does: token type, scope, lifetimes and client_info, no refresh token', async () => {
+    const { status, body } = await exchange(await signAssertion({}));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ token_type: 'Bearer', scope: 'User.Read', expires_in: 3600, ext_expires_in: 3600 });
+    expect(JSON.parse(Buffer.from(String(body.client_info), 'base64url').toString('utf8'))).toEqual({ uid: bob.oid, utid: obo.tenantId });
+    expect(body.refresh_token).toBeUndefined();
+  });
+
+  it.each([
+    ['a public client (no secret)', {}, { client_id: DEV_DEVICE_CLIENT.clientId, client_secret: undefined }, 401, 'invalid_client', 'AADSTS7000218'],
+    ['no requested_token_use', {}, { requested_token_use: undefined }, 400, 'invalid_request', 'AADSTS900144'],
+    ['an assertion for another audience', { aud: GRAPH_APP_ID }, {}, 400, 'invalid_grant', 'AADSTS500131'],
+    ['an assertion from another issuer', { iss: 'https://login.example.com/v2.0' }, {}, 400, 'invalid_grant', 'AADSTS50013'],
+    ['an expired assertion', { exp: Math.floor(Date.now() / 1000) - 60 }, {}, 400, 'invalid_grant', 'AADSTS500133'],
+    ['an app-only assertion (no scp)', { scp: undefined }, {}, 400, 'invalid_grant', 'delegated'],
+    ['an assertion for a user who no longer exists', { oid: '99999999-9999-4999-8999-999999999999' }, {}, 400, 'invalid_grant', 'AADSTS50034'],
+    ['OIDC scopes only', {}, { scope: 'openid profile' }, 400, 'invalid_scope', 'AADSTS70011'],
+    ['two APIs at once', {}, { scope: `User.Read api://${DEV_DEVICE_CLIENT.clientId}/access_as_user` }, 400, 'invalid_scope', 'AADSTS28000'],
+  ] as const)('refuses %s', async (_label, claims, overrides, status, error, description) => {
+    const result = await exchange(await signAssertion(claims), overrides);
+    expect(result.status).toBe(status);
+    expect(result.body.error).toBe(error);
+    expect(String(result.body.error_description)).toContain(description);
+  });
+
+  it('refuses an assertion this tenant did not sign', async () => {
+    const genuine = await signAssertion({});
+    const [header, payload] = genuine.split('.');
+    const forged = `${header}.${payload}.${Buffer.from('not the signature').toString('base64url')}`;
+    const result = await exchange(forged);
+    expect(result.body).toMatchObject({ error: 'invalid_grant' });
+    expect(String(result.body.error_description)).toContain('AADSTS50013');
+  });
+});

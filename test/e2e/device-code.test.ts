@@ -45,7 +45,7 @@ function fnauth(args: string[], onStdout?: (text: string) => void): Promise<{ co
 }
 
 describe('a headless device signs in with the device code flow', () => {
-  it('logs in through a browser on another device, then whoami and call work silently', async () => {
+  it('logs in through a browser on another device, then whoami, call /api/claims and call /api/me work silently', async () => {
     const alice = DEMO_USERS[0]!;
     let approving: Promise<void> | undefined;
     const login = fnauth(['login'], (stdout) => {
@@ -67,6 +67,11 @@ describe('a headless device signs in with the device code flow', () => {
     const body = JSON.parse(claims.stdout) as { claims: Record<string, unknown>; session: { authenticatedWith: string } };
     expect(body.claims).toMatchObject({ preferred_username: alice.email, scp: 'access_as_user' });
     expect(body.session.authenticatedWith).toBe('bearer');
+
+    // The app trades the CLI's token for a Graph token at the local provider (on-behalf-of) and calls its /me.
+    const me = await fnauth(['call', '/api/me']);
+    expect(me.code, me.stderr).toBe(0);
+    expect(JSON.parse(me.stdout)).toMatchObject({ id: alice.oid, displayName: alice.displayName, mail: alice.email });
 
     const logout = await fnauth(['logout']);
     expect(logout.code).toBe(0);

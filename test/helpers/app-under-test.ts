@@ -25,8 +25,10 @@ export async function startApp(extraEnv: Record<string, string> = {}): Promise<A
   const msw = setupServer(...entra.handlers());
   msw.listen({
     onUnhandledRequest(request, print) {
-      // The local Cosmos DB API is real; only the outside world is faked.
-      if (new URL(request.url).hostname === '127.0.0.1') return;
+      // The local Cosmos DB API is real; only the outside world is faked. Names under .invalid never
+      // resolve (RFC 2606), so they reach the real resolver to fail there, as a mistyped host does.
+      const { hostname } = new URL(request.url);
+      if (hostname === '127.0.0.1' || hostname.endsWith('.invalid')) return;
       print.error();
     },
   });

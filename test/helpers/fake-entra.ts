@@ -5,7 +5,9 @@
  * under `/<subdomain>.onmicrosoft.com/v2.0/`, an issuer on the tenant-id
  * host, a token endpoint that checks the client secret, PKCE and code reuse,
  * returns `client_info` and rotates refresh tokens (old ones stay valid, as
- * in Entra), a JWKS from keys made with jose, and Graph's `/me`.
+ * in Entra), a JWKS from keys made with jose, and Graph's `/me`. Any other
+ * `*.ciamlogin.com` tenant does not exist: its discovery answers 400
+ * AADSTS90002, as Entra's does.
  *
  * Headless clients: a second, public app registration ({@link FakeEntra.publicClientId},
  * "Allow public client flows" = Yes, no secret) uses the device code flow: the
@@ -101,6 +103,8 @@ export class FakeEntra {
   readonly apiScope = `api://${this.clientId}/access_as_user`;
   /** "Allow public client flows" on the web app's own registration (device code without its secret). */
   allowPublicClientFlows = false;
+  /** The web app's client secret has passed its expiry date: Entra then refuses it with AADSTS7000222. */
+  clientSecretExpired = false;
 
   /** The device code response's `interval` (Entra: 5); MSAL sleeps this long between polls (fractions work). */
   deviceCodeInterval = 5;
@@ -202,6 +206,12 @@ export class FakeEntra {
         this.record(request);
         return HttpResponse.json(this.metadata);
       }),
+      // Any other External ID tenant does not exist: Entra answers its discovery with 400 AADSTS90002.
+      http.get(/^https:\/\/[a-z0-9-]+\.ciamlogin\.com\/[^/?]+\/v2\.0\/\.well-known\/openid-configuration$/i, ({ request }) => {
+        this.record(request);
+        const tenant = new URL(request.url).pathname.split('/')[1];
+        return oauthError('invalid_tenant', `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`);
+      }),
       http.get(this.metadata.jwks_uri, ({ request }) => {
         this.record(request);
         return HttpResponse.json({ keys: this.keys.map((key) => key.jwk) });
@@ -278,6 +288,9 @@ export class FakeEntra {
     }
     if (clientId !== this.clientId || secret !== this.clientSecret) {
       return oauthError('invalid_client', 'AADSTS7000215: Invalid client secret provided.', 401);
+    }
+    if (this.clientSecretExpired) {
+      return oauthError('invalid_client', `AADSTS7000222: The provided client secret keys for app '${clientId}' are expired.`, 401);
     }
     return { clientId, isPublic: false };
   }
@@ -460,7 +473,8 @@ function randomUserCode(): string {
   return Array.from(randomBytes(9), (byte) => alphabet[byte % alphabet.length]).join('');
 }
 
-function oauthError(error: string, description: string, status = 400): Response {
+/** An error answer shaped as Entra's: `error`, a description starting with the AADSTS code, and `error_codes`. */
+export function oauthError(error: string, description: string, status = 400): Response {
   return HttpResponse.json(
     { error, error_description: description, error_codes: [Number(/AADSTS(\d+)/.exec(description)?.[1] ?? 0)], correlation_id: randomUUID() },
     { status },

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { discoveryUrl, fetchAuthority, normalizeAuthority, resolveAuthorityFromJson, type ResolvedAuthority } from '../../src/lib/authority';
+import {
+  DiscoveryError,
+  discoveryUrl,
+  fetchAuthority,
+  normalizeAuthority,
+  resolveAuthorityFromJson,
+  type ResolvedAuthority,
+} from '../../src/lib/authority';
 import { AuthError } from '../../src/lib/errors';
+import { closedPort, UNRESOLVABLE_HOST } from '../helpers/network-faults';
 
 const TENANT_ID = '8a1b2c3d-0000-4000-8000-0123456789ab';
 const CIAM = 'https://contoso.ciamlogin.com';
@@ -102,46 +110,72 @@ describe('fetchAuthority', () => {
     expect(resolved.knownAuthorities).toContain(`${TENANT_ID}.ciamlogin.com`);
   });
 
-  it.each([500, 503, 404, 429])('answers 503 identity_provider_unavailable when the provider answers %i', async (status) => {
+  it.each([400, 404, 401, 403])('is tenant_not_found when the provider answers %i: a setting is wrong', async (status) => {
+    const { fetchImpl } = fakeFetch(() => new Response('{}', { status }));
+    const error = await rejection(fetchAuthority(`${CIAM}/`, fetchImpl));
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect(error).toMatchObject({ code: 'tenant_not_found', url: discoveryUrl(`${CIAM}/`), details: { status } });
+    expect((error as DiscoveryError).reason).toBe(`discovery:${status}`);
+  });
+
+  it("keeps Entra's AADSTS number from an unknown tenant's answer, and nothing else of it", async () => {
+    const body = {
+      error: 'invalid_tenant',
+      error_description: "AADSTS90002: Tenant 'fabrikam.onmicrosoft.com' not found.",
+      error_codes: [90002],
+      correlation_id: '00000000-0000-4000-8000-000000000000',
+    };
+    const { fetchImpl } = fakeFetch(() => Response.json(body, { status: 400 }));
+    const error = (await rejection(fetchAuthority('https://fabrikam.ciamlogin.com/', fetchImpl))) as DiscoveryError;
+    expect(error.details).toEqual({ status: 400, aadsts: 90002 });
+    expect(error.reason).toBe('discovery:400 aadsts:90002');
+    expect(error.url).toBe('https://fabrikam.ciamlogin.com/fabrikam.onmicrosoft.com/v2.0/.well-known/openid-configuration');
+    expect(error.host).toBe('fabrikam.ciamlogin.com');
+  });
+
+  it.each([500, 502, 503, 408, 429])('is unavailable (worth retrying) when the provider answers %i', async (status) => {
     const { fetchImpl } = fakeFetch(() => new Response('nope', { status }));
-    const error = await rejection(fetchAuthority(`${CIAM}/`, fetchImpl));
-    expect(error).toBeInstanceOf(AuthError);
-    expect(error).toMatchObject({ code: 'identity_provider_unavailable', status: 503 });
-    expect((error as AuthError).extra.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(await rejection(fetchAuthority(`${CIAM}/`, fetchImpl))).toMatchObject({ code: 'unavailable', details: { status } });
   });
 
-  it('answers 503 identity_provider_unavailable when fetch throws', async () => {
-    const fetchImpl = (async () => {
-      throw new TypeError('fetch failed');
+  it('is unavailable when fetch throws without a reason, or times out', async () => {
+    const failing = (error: Error) => (async () => {
+      throw error;
     }) as typeof fetch;
-    const error = await rejection(fetchAuthority(`${CIAM}/`, fetchImpl));
-    expect(error).toBeInstanceOf(AuthError);
-    expect(error).toMatchObject({ code: 'identity_provider_unavailable', status: 503 });
-    expect((error as AuthError).extra.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(await rejection(fetchAuthority(`${CIAM}/`, failing(new TypeError('fetch failed'))))).toMatchObject({
+      code: 'unavailable',
+      reason: 'discovery:unreachable',
+    });
+    expect(await rejection(fetchAuthority(`${CIAM}/`, failing(new DOMException('timed out', 'TimeoutError'))))).toMatchObject({
+      code: 'unavailable',
+      reason: 'discovery:timeout',
+    });
   });
 
-  it('answers 503 for a discovery document that lacks required endpoints (something else answered)', async () => {
+  it('is host_not_found for a host name that does not resolve (the real resolver)', async () => {
+    const error = (await rejection(fetchAuthority(`https://${UNRESOLVABLE_HOST}/tenant/`))) as DiscoveryError;
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect(error).toMatchObject({ code: 'host_not_found', host: UNRESOLVABLE_HOST, reason: 'discovery:ENOTFOUND' });
+    expect(error.url).toBe(`https://${UNRESOLVABLE_HOST}/tenant/v2.0/.well-known/openid-configuration`);
+  });
+
+  it('is unavailable for a refused connection to a host that resolves', async () => {
+    const error = await rejection(fetchAuthority(`https://127.0.0.1:${await closedPort()}/tenant/`));
+    expect(error).toMatchObject({ code: 'unavailable', reason: 'discovery:ECONNREFUSED' });
+  });
+
+  it('is unavailable for a discovery document that lacks required endpoints (something else answered)', async () => {
     const { fetchImpl } = fakeFetch(() => Response.json({ issuer: metadata.issuer }));
-    expect(await rejection(fetchAuthority(`${CIAM}/`, fetchImpl))).toMatchObject({ code: 'identity_provider_unavailable', status: 503 });
-  });
-
-  it.each([
-    ['HTML', '<html>captive portal</html>'],
-    ['JSON null', 'null'],
-    ['a JSON array', '[]'],
-  ])('rejects a 200 answer that is %s', async (_label, body) => {
-    const { fetchImpl } = fakeFetch(() => new Response(body, { status: 200 }));
-    const error = await rejection(fetchAuthority(`${CIAM}/`, fetchImpl));
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).not.toBe('resolved');
+    expect(await rejection(fetchAuthority(`${CIAM}/`, fetchImpl))).toMatchObject({ code: 'unavailable', details: { status: 200 } });
   });
 
   // A captive portal or proxy answering in the provider's place is an outage, not a bug of ours.
   it.each([
     ['HTML', '<html>captive portal</html>'],
     ['JSON null', 'null'],
-  ])('gives an AuthError for a 200 answer that is %s', async (_label, body) => {
+    ['a JSON array', '[]'],
+  ])('is unavailable for a 200 answer that is %s', async (_label, body) => {
     const { fetchImpl } = fakeFetch(() => new Response(body, { status: 200 }));
-    expect(await rejection(fetchAuthority(`${CIAM}/`, fetchImpl))).toMatchObject({ code: 'identity_provider_unavailable', status: 503 });
+    expect(await rejection(fetchAuthority(`${CIAM}/`, fetchImpl))).toMatchObject({ code: 'unavailable' });
   });
 });

@@ -115,7 +115,9 @@ describe('a full cycle and the failure cases', () => {
     const secretish = `client_secret=${app.entra.clientSecret} password=hunter2-password`;
     remember(secretish);
     const providerError = await invoke(app.fn.redirect, `/api/redirect?error=server_error&error_description=${encodeURIComponent(secretish)}&state=x`);
-    expect(providerError.status).toBe(400);
+    expect(providerError.status).toBe(503); // RFC 6749: server_error is the redirect's 500
+    const refused = await invoke(app.fn.redirect, `/api/redirect?error=invalid_client&error_description=${encodeURIComponent(secretish)}&state=x`);
+    expect(refused.status).toBe(500);
   });
 
   it('a tampered ID token, Entra refusing or unreachable, the downstream API failing, revoked refresh tokens', async () => {
@@ -210,7 +212,8 @@ describe('the logs', () => {
       ['an Entra access or refresh token', /\b(?:at|rt)-[0-9a-f]{8}-[0-9a-f]{4}-/],
       ['an authorization code', /\bcode-[0-9a-f]{8}-/],
       ['a password', /password|hunter2/i],
-      ['a client secret parameter', /client_secret/i],
+      // The parameter or JSON field, not the setting's name (a setup mistake names CLIENT_SECRET, never its value).
+      ['a client secret parameter', /client_secret"?\s*[=:]/i],
       ['an e-mail address', /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/],
       ['a query string', /\?[^"\s]*=/],
     ];

@@ -7,8 +7,9 @@
  * anywhere else.
  */
 import { STATUS_CODES } from 'node:http';
+import { networkFailure } from '../../lib/network-failure';
 import { openClient, silentToken } from '../client';
-import { CliError, EXIT, type ExitCode } from '../errors';
+import { CliError, EXIT, hostMistake, type ExitCode } from '../errors';
 import { writeLine } from '../io';
 import { warner, type CommandContext } from './context';
 
@@ -27,8 +28,10 @@ export async function call({ settings, io, args }: CommandContext): Promise<Exit
       headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
       signal: io.signal ? AbortSignal.any([io.signal, timeout]) : timeout,
     });
-  } catch {
+  } catch (error) {
     if (io.signal?.aborted) throw new CliError(EXIT.cancelled, 'Cancelled.');
+    const mistake = hostMistake(networkFailure(error), url.host, '--api / API_BASE_URL');
+    if (mistake) throw mistake;
     throw new CliError(
       EXIT.network,
       `The API at ${url.origin} cannot be reached${timeout.aborted ? ' (no answer in time)' : ''}. Is it running (npm run dev, or func start), and is --api / API_BASE_URL right?`,
