@@ -158,7 +158,7 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
     await expect(fetch(`http://localhost:${port}/api/home`)).rejects.toThrow();
   });
 
-  it('without NODE_EXTRA_CA_CERTS the same tenant cannot be reached', async () => {
+  it('without NODE_EXTRA_CA_CERTS the same tenant is refused as untrusted, a setup mistake naming the setting', async () => {
     const port = await freePort();
     const cwd = settingsFolder(
       'untrusted',
@@ -175,7 +175,10 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
     running.push(launched.child);
     await waitForOutput(launched, `home: [GET] http://localhost:${port}/api/home`);
     const login = await fetch(`http://localhost:${port}/api/login`, { redirect: 'manual' });
-    expect(login.status).toBe(503);
+    expect(login.status).toBe(500);
+    const page = await login.text();
+    expect(page).toContain('untrusted_certificate');
+    expect(page).toContain('NODE_EXTRA_CA_CERTS');
   });
 
   it('stops at start-up on a settings problem, with the message and nothing served', async () => {
