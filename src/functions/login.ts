@@ -1,4 +1,4 @@
-import { AuthError } from '../lib/errors';
+import { AppError } from '../lib/errors';
 import { defineFunction } from '../lib/registry';
 import { getRuntime } from '../lib/runtime';
 import { PROMPTS, startSignIn, type Prompt } from '../lib/sign-in';
@@ -24,14 +24,14 @@ export default defineFunction({
 function parsePrompt(value: string | null): Prompt | undefined {
   if (value === null || value === '') return undefined;
   if ((PROMPTS as readonly string[]).includes(value)) return value as Prompt;
-  throw new AuthError('invalid_request', 400, `prompt must be one of ${PROMPTS.join(', ')}.`);
+  throw new AppError('invalid_request', { detail: `prompt must be one of ${PROMPTS.join(', ')}.` });
 }
 
 function parseLoginHint(value: string | null): string | undefined {
   if (value === null || value === '') return undefined;
   // eslint-disable-next-line no-control-regex
   if (value.length > 256 || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new AuthError('invalid_request', 400, 'login_hint must be an email address or user name of at most 256 characters.');
+    throw new AppError('invalid_request', { detail: 'login_hint must be an email address or user name of at most 256 characters.' });
   }
   return value;
 }

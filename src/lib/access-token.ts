@@ -12,7 +12,7 @@
  * ```
  */
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import { TokenRejected, verifyTenantJwt } from './tenant-jwt';
 
 export interface AccessTokenExpectations {
@@ -36,18 +36,19 @@ export async function verifyAccessToken(token: string, expected: AccessTokenExpe
   try {
     payload = await verifyTenantJwt(token, { ...expected, audience: expected.audiences });
   } catch (error) {
-    if (error instanceof AuthError) throw error;
+    if (error instanceof AppError) throw error;
     throw invalidToken(`The access token was refused (${error instanceof TokenRejected ? error.code : 'ERR_JWT_INVALID'}).`);
   }
   const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
   if (!scopes.includes(expected.scope)) {
-    throw new AuthError('insufficient_scope', 403, `The access token does not grant the "${expected.scope}" scope this API requires.`, {
+    throw new AppError('insufficient_scope', {
+      detail: `The access token does not grant the "${expected.scope}" scope this API requires.`,
       wwwAuthenticate: `Bearer error="insufficient_scope", scope="${expected.scope}"`,
     });
   }
   return payload;
 }
 
-function invalidToken(detail: string): AuthError {
-  return new AuthError('invalid_token', 401, detail, { wwwAuthenticate: 'Bearer error="invalid_token"' });
+function invalidToken(detail: string): AppError {
+  return new AppError('invalid_token', { detail });
 }

@@ -15,7 +15,7 @@
  */
 import type { Container } from '@azure/cosmos';
 import type { AppConfig } from './config';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 
 export interface Containers {
   sessions: Container;
@@ -87,12 +87,11 @@ export async function cosmosCall<T>(what: string, operation: () => Promise<T>): 
     const status = cosmosStatus(error);
     if (status === undefined || TRANSIENT_STATUS.has(status)) {
       const retryAfterMs = Number((error as { retryAfterInMs?: unknown }).retryAfterInMs) || 0;
-      throw new AuthError(
-        'store_unavailable',
-        503,
-        `We could not ${what} because our session store is busy or unreachable. Please try again in a moment.`,
-        { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)), reason: `cosmos:${status ?? errorKind(error)}` },
-      );
+      throw new AppError('store_unavailable', {
+        detail: `We could not ${what} because our session store is busy or unreachable. Please try again in a moment.`,
+        retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+        reason: `cosmos:${status ?? errorKind(error)}`,
+      });
     }
     throw error;
   }

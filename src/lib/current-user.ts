@@ -17,7 +17,7 @@
 import type { HttpRequest } from '@azure/functions';
 import type { JWTPayload } from 'jose';
 import { bearerToken, verifyAccessToken } from './access-token';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import type { Runtime } from './runtime';
 import type { SessionRecord } from './session';
 
@@ -49,10 +49,7 @@ export async function requireCaller(runtime: Runtime, request: HttpRequest): Pro
   }
   const session = await findSession(runtime, request.headers.get('cookie'));
   if (!session) {
-    throw new AuthError('not_signed_in', 401, 'You are not signed in, or your session has ended. Sign in to continue.', {
-      loginUrl: runtime.loginUrl,
-      wwwAuthenticate: 'Bearer',
-    });
+    throw new AppError('not_signed_in', { loginUrl: runtime.loginUrl });
   }
   return { kind: 'session', session };
 }

@@ -1,9 +1,10 @@
 /**
  * The app's own pages: the start page (who is signed in, and links to every
- * endpoint, as the Entra browser samples have) and the sign-out
- * confirmation. Plain HTML; every value from a token is escaped.
+ * endpoint, as the Entra browser samples have), the sign-out confirmation
+ * and the error page. Plain HTML; every value from a token or a request is
+ * escaped.
  */
-import { escapeHtml } from './errors';
+import { escapeHtml } from './html';
 import type { SessionRecord } from './session';
 
 const claim = (session: SessionRecord, name: string) => {
@@ -64,5 +65,26 @@ ${who}
 <ul>
 ${links.map(([id, href, text]) => `<li><a id="${id}" href="${href}">${text}</a></li>`).join('\n')}
 </ul>`,
+  );
+}
+
+export interface ErrorPage {
+  title: string;
+  /** May hold line breaks (a settings message lists one setting a line). */
+  detail: string;
+  code: string;
+  /** What the person can do next. */
+  action: { href: string; label: string };
+  /** Whether the request carried a valid session cookie (not whether the session is still alive). */
+  signedIn: boolean;
+}
+
+/** The page a browser gets for an error (see `responses.ts`); it loads nothing, so its policy is `default-src 'none'`. */
+export function renderErrorPage(error: ErrorPage): string {
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(error.title)}</title></head>` +
+    `<body><h1>${escapeHtml(error.title)}</h1><p>${escapeHtml(error.detail).replaceAll('\n', '<br>')}</p>` +
+    `<p><small>Error code: ${escapeHtml(error.code)}</small></p>` +
+    `<p><a href="${escapeHtml(error.action.href)}">${escapeHtml(error.action.label)}</a></p></body></html>`
   );
 }

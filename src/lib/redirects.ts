@@ -11,10 +11,10 @@
  * ```ts
  * const policy = new ReturnToPolicy('https://app.contoso.com', ['https://portal.contoso.com']);
  * policy.resolve('/api/claims');          // 'https://app.contoso.com/api/claims'
- * policy.resolve('//evil.example');       // throws AuthError invalid_return_to
+ * policy.resolve('//evil.example');       // throws AppError invalid_return_to
  * ```
  */
-import { AuthError } from './errors';
+import { AppError } from './errors';
 
 const MAX_LENGTH = 2048;
 // Whitespace, control characters and backslashes have no place in a return URL; browsers strip or rewrite them.
@@ -36,11 +36,7 @@ export class ReturnToPolicy {
   resolve(raw: string | null | undefined): string {
     if (raw === null || raw === undefined || raw === '') return new URL(this.defaultPath, this.appOrigin).href;
     if (!this.isAcceptable(raw)) {
-      throw new AuthError(
-        'invalid_return_to',
-        400,
-        'The returnTo address is not allowed. Use a path on this app (such as /api/claims) or an address on an allowed site.',
-      );
+      throw new AppError('invalid_return_to');
     }
     return new URL(raw, this.appOrigin).href;
   }

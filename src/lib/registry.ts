@@ -17,7 +17,8 @@
  */
 import { app, type HttpHandler, type HttpMethod, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { ConfigError } from './config';
-import { AuthError, errorResponse, type ResponseAudience } from './errors';
+import { toAppError } from './errors';
+import { errorResponse, type ResponseAudience } from './responses';
 import { getRuntime } from './runtime';
 
 export const ROUTE_PREFIX = 'api';
@@ -87,17 +88,13 @@ function wrap(definition: FunctionDefinition): HttpHandler {
     try {
       response = await definition.handler(request, context);
     } catch (error) {
-      failure =
-        error instanceof AuthError
-          ? [error.code, error.extra.reason].filter(Boolean).join(' ')
-          : error instanceof ConfigError
-            ? 'misconfigured settings'
-            : `unexpected:${(error as Error)?.name ?? 'unknown'}`;
+      const known = toAppError(error);
+      failure = [known.code, known.extra.reason].filter(Boolean).join(' ');
       // A setup mistake names the setting to fix and the URL tried: names and public URLs, never values.
-      if (error instanceof AuthError) setup = { setting: error.extra.setting, url: error.extra.url };
+      setup = { setting: known.extra.setting, url: known.extra.url };
       // Settings problems name settings, never their values: safe and needed in the log.
       if (error instanceof ConfigError) context.error(error.message);
-      response = errorResponse(error, definition.audience);
+      response = errorResponse(known, definition.audience, { signedIn: false, startUrl: '/api/login' });
     }
     response.headers = { ...SECURITY_HEADERS, 'Cache-Control': 'no-store', ...headerRecord(response.headers) };
     context.log(

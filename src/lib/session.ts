@@ -17,7 +17,7 @@
  */
 import type { Container } from '@azure/cosmos';
 import { cosmosCall, cosmosStatus, deleteIfPresent } from './cosmos';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 
 /** The idle clock is advanced no more often than this (or a quarter of the idle timeout, if shorter). */
 export const TOUCH_INTERVAL_SECONDS = 300;
@@ -56,8 +56,8 @@ export interface SessionLifetime {
 export type NewSession = Pick<SessionRecord, 'id' | 'homeAccountId' | 'claims' | 'idToken'>;
 
 /** A session id that exists already: the sign-in that minted it was replayed. */
-export function signInAlreadyCompleted(): AuthError {
-  return new AuthError('transaction_reused', 400, 'This sign-in has already been completed. Please sign in again.');
+export function signInAlreadyCompleted(): AppError {
+  return new AppError('transaction_reused');
 }
 
 const nowInSeconds = () => Math.floor(Date.now() / 1000);

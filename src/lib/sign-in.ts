@@ -19,7 +19,7 @@
 import type { Cookie } from '@azure/functions';
 import { createHash } from 'node:crypto';
 import { cosmosStatus } from './cosmos';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import { verifyIdToken } from './id-token';
 import { fromAuthorizationError, fromMsalError } from './identity-errors';
 import { createMsalClient } from './msal';
@@ -78,7 +78,7 @@ export async function completeSignIn(
     return await redeem(runtime, query, state, cookieHeader);
   } catch (error) {
     // Whatever went wrong, this sign-in is over: its transaction must not linger.
-    if (error instanceof AuthError && state && readSingleCookie(cookieHeader, runtime.transactions.cookieName(state))) {
+    if (error instanceof AppError && state && readSingleCookie(cookieHeader, runtime.transactions.cookieName(state))) {
       error.extra.cookies = [runtime.transactions.clear(state)];
     }
     throw error;
@@ -96,7 +96,8 @@ async function redeem(
   if (providerError) throw fromAuthorizationError(providerError, query.get('error_description'), runtime.loginUrl);
   const code = query.get('code');
   if (!code || !state || code.length > 4096) {
-    throw new AuthError('invalid_request', 400, 'This address is meant for the sign-in service to return to; it is missing its sign-in code.', {
+    throw new AppError('invalid_request', {
+      detail: 'This address is meant for the sign-in service to return to; it is missing its sign-in code.',
       loginUrl: runtime.loginUrl,
     });
   }
@@ -116,7 +117,7 @@ async function redeem(
       throw fromMsalError(error, runtime.loginUrl, 'sign-in');
     });
   if (!result.account || !result.idToken) {
-    throw new AuthError('invalid_id_token', 400, 'The sign-in service did not return an ID token. Please try again.');
+    throw new AppError('invalid_id_token', { detail: 'The sign-in service did not return an ID token. Please try again.' });
   }
   const claims = await verifyIdToken(result.idToken, {
     keys: identity.keys,

@@ -20,7 +20,7 @@
 import type { Container } from '@azure/cosmos';
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import { cosmosCall, cosmosStatus, deleteIfPresent } from './cosmos';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import { sessionTtl, type SessionLifetime } from './session';
 
 export interface TokenCacheRecord {
@@ -140,9 +140,7 @@ class SessionCachePlugin implements ICachePlugin {
         this.etag = remote._etag;
       }
     }
-    throw new AuthError('store_unavailable', 503, 'Too many simultaneous updates to your tokens. Please try again.', {
-      retryAfterSeconds: 1,
-    });
+    throw new AppError('store_unavailable', { detail: 'Too many simultaneous updates to your tokens. Please try again.' });
   }
 }
 

@@ -18,7 +18,7 @@
 import type { Cookie } from '@azure/functions';
 import { compactDecrypt, CompactEncrypt } from 'jose';
 import { cookieNames, readSingleCookie, type CookiePolicy } from './cookie';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import type { KeyRing } from './keys';
 import { equalStrings, randomToken } from './random';
 
@@ -65,26 +65,22 @@ export class TransactionStore {
 
   /**
    * The transaction that `state` names, from this browser's cookies.
-   * Throws an {@link AuthError} a person can act on when it is missing, forged or too old.
+   * Throws an {@link AppError} a person can act on when it is missing, forged or too old.
    */
   async open(cookieHeader: string | null, state: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<LoginTransaction> {
     if (!STATE_PATTERN.test(state)) {
-      throw new AuthError('state_mismatch', 400, 'This sign-in response does not belong to a sign-in started here.');
+      throw new AppError('state_mismatch');
     }
     const sealed = readSingleCookie(cookieHeader, this.cookieName(state));
     if (!sealed) {
-      throw new AuthError(
-        'transaction_missing',
-        400,
-        'We could not find the sign-in you started in this browser. It may have finished already or been started elsewhere. Please sign in again.',
-      );
+      throw new AppError('transaction_missing');
     }
     const transaction = await this.decrypt(sealed);
     if (!transaction || !equalStrings(transaction.state, state)) {
-      throw new AuthError('state_mismatch', 400, 'This sign-in response does not belong to a sign-in started here.');
+      throw new AppError('state_mismatch');
     }
     if (nowSeconds - transaction.createdAt > TRANSACTION_LIFETIME_SECONDS || transaction.createdAt > nowSeconds + 60) {
-      throw new AuthError('transaction_expired', 400, 'The sign-in took too long and expired. Please sign in again.');
+      throw new AppError('transaction_expired');
     }
     return transaction;
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError } from '../../src/lib/errors';
+import { AppError } from '../../src/lib/errors';
 import { SessionStore, TOUCH_INTERVAL_SECONDS, type NewSession, type SessionRecord } from '../../src/lib/session';
 import { startLocalContainers, type LocalContainers } from '../helpers/local-containers';
 
@@ -50,7 +50,7 @@ describe('SessionStore', () => {
     const input = newSession();
     await sessions.create(input, T0);
     const error: unknown = await sessions.create({ ...input, homeAccountId: 'attacker.tid' }, T0 + 5).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AuthError);
+    expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: 'transaction_reused', status: 400 });
     expect((await stored(input.id)).homeAccountId).toBe('oid.tid');
   });

@@ -1,7 +1,7 @@
 import { CompactEncrypt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CookiePolicy, SessionCookie } from '../../src/lib/cookie';
-import { AuthError, type AuthErrorCode } from '../../src/lib/errors';
+import { AppError, type ErrorCode } from '../../src/lib/errors';
 import { createKeyRing } from '../../src/lib/keys';
 import { newTransaction, TRANSACTION_LIFETIME_SECONDS, TransactionStore, type LoginTransaction } from '../../src/lib/transaction';
 
@@ -14,16 +14,16 @@ const storeWith = (secrets = [FIRST], secure = false) => new TransactionStore(cr
 const now = () => Math.floor(Date.now() / 1000);
 const fresh = (createdAt = now()) => newTransaction({ returnTo: RETURN_TO, codeVerifier: VERIFIER }, createdAt);
 
-async function openError(promise: Promise<LoginTransaction>): Promise<AuthError> {
+async function openError(promise: Promise<LoginTransaction>): Promise<AppError> {
   const error: unknown = await promise.then(
     () => new Error('open() accepted the transaction'),
     (reason: unknown) => reason,
   );
-  expect(error).toBeInstanceOf(AuthError);
-  return error as AuthError;
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
 }
 
-async function expectCode(promise: Promise<LoginTransaction>, code: AuthErrorCode): Promise<void> {
+async function expectCode(promise: Promise<LoginTransaction>, code: ErrorCode): Promise<void> {
   const error = await openError(promise);
   expect(error.code).toBe(code);
   expect(error.status).toBe(400);
