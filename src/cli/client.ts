@@ -16,6 +16,7 @@
 import { LogLevel, PublicClientApplication, type AccountInfo, type AuthenticationResult } from '@azure/msal-node';
 import { discoveryUrl, fetchAuthority, type ResolvedAuthority } from '../lib/authority';
 import { AuthError } from '../lib/errors';
+import { isLoopback } from '../lib/settings/rules';
 import { FileCachePlugin } from './cache-plugin';
 import { CliError, EXIT, fromMsalError } from './errors';
 import { printable } from './io';
@@ -63,7 +64,7 @@ async function resolveAuthority(authority: string): Promise<ResolvedAuthority> {
     return await fetchAuthority(authority, (input, init) => fetch(input, init));
   } catch (error) {
     if (error instanceof AuthError && error.code === 'identity_provider_unavailable') {
-      const local = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(authority).hostname);
+      const local = isLoopback(new URL(authority));
       throw new CliError(
         EXIT.network,
         `The sign-in service cannot be reached (${discoveryUrl(authority)}). Check the tenant or authority setting and your network connection.` +
