@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { HttpRequest, InvocationContext, type Cookie, type HttpResponseInit } from '@azure/functions';
 import { loadConfig } from '../src/lib/config';
 import type { RegisteredFunction } from '../src/lib/registry';
+import { routePath, urlFor } from '../src/lib/routes';
 import type { Cors } from './local-settings';
 
 const FUNCTIONS_DIRECTORY = join(__dirname, '../src/functions');
@@ -98,8 +99,8 @@ async function serve(
   if (!url) return send(outgoing, { status: 400, body: 'Bad request: the Host header must be a host name with an optional port, and the target a path.' });
   if (cors && applyCors(cors, incoming, outgoing)) return;
   const path = url.pathname.replace(/\/+$/, '');
-  if (path === '' || path === '/api') return send(outgoing, { status: 302, headers: { Location: '/api/home' } });
-  const candidates = routes.filter((route) => `/api/${route.route}`.replace(/\/+$/, '') === path);
+  if (path === '' || path === routePath({ route: '' }).replace(/\/+$/, '')) return send(outgoing, { status: 302, headers: { Location: urlFor('home') } });
+  const candidates = routes.filter((route) => routePath(route).replace(/\/+$/, '') === path);
   if (candidates.length === 0) return send(outgoing, { status: 404, body: 'Not found' });
   const route = candidates.find((candidate) => candidate.methods.includes(incoming.method as never));
   if (!route) return send(outgoing, { status: 405, headers: { Allow: candidates.flatMap((c) => c.methods).join(', ') } });

@@ -1,6 +1,6 @@
 import { AppError } from '../lib/errors';
 import { defineFunction } from '../lib/registry';
-import { getRuntime } from '../lib/runtime';
+import { redirect } from '../lib/responses';
 import { PROMPTS, startSignIn, type Prompt } from '../lib/sign-in';
 
 /** GET /api/login?returnTo=&prompt=&login_hint= : starts sign-in (or sign-up with prompt=create). */
@@ -9,15 +9,12 @@ export default defineFunction({
   route: 'login',
   methods: ['GET'],
   audience: 'browser',
-  async handler(request) {
-    const runtime = getRuntime();
-    const returnTo = runtime.returnTo.resolve(request.query.get('returnTo'));
-    const { location, cookies } = await startSignIn(
-      runtime,
-      { returnTo, prompt: parsePrompt(request.query.get('prompt')), loginHint: parseLoginHint(request.query.get('login_hint')) },
-      request.headers.get('cookie'),
-    );
-    return { status: 302, headers: { Location: location }, cookies };
+  async handler({ runtime, query, cookies }) {
+    const returnTo = runtime.returnTo.resolve(query.get('returnTo'));
+    const prompt = parsePrompt(query.get('prompt'));
+    const loginHint = parseLoginHint(query.get('login_hint'));
+    const started = await startSignIn(runtime, { returnTo, prompt, loginHint }, cookies);
+    return redirect(started.location, { cookies: started.cookies });
   },
 });
 

@@ -1,7 +1,6 @@
-import type { HttpResponseInit } from '@azure/functions';
-import { PAGE_SECURITY_POLICY, renderSignOutConfirmation } from '../lib/pages';
+import { renderSignOutConfirmation } from '../lib/pages';
 import { defineFunction } from '../lib/registry';
-import { getRuntime } from '../lib/runtime';
+import { page, redirect } from '../lib/responses';
 import { isCrossSiteRequest, signOut } from '../lib/sign-out';
 
 /** GET or POST /api/logout : ends the session here and at the tenant; another site only gets a confirmation page. */
@@ -10,16 +9,9 @@ export default defineFunction({
   route: 'logout',
   methods: ['GET', 'POST'],
   audience: 'browser',
-  async handler(request): Promise<HttpResponseInit> {
-    const runtime = getRuntime();
-    if (isCrossSiteRequest(request.headers, runtime.config.appOrigin)) {
-      return {
-        status: 200,
-        headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': PAGE_SECURITY_POLICY },
-        body: renderSignOutConfirmation(),
-      };
-    }
-    const { location, cookie } = await signOut(runtime, request.headers.get('cookie'));
-    return { status: 302, headers: { Location: location }, cookies: [cookie] };
+  async handler({ runtime, headers, cookies }) {
+    if (isCrossSiteRequest(headers, runtime.config.appOrigin)) return page(renderSignOutConfirmation());
+    const { location, cookie } = await signOut(runtime, cookies);
+    return redirect(location, { cookies: [cookie] });
   },
 });

@@ -1,5 +1,5 @@
 import { defineFunction } from '../lib/registry';
-import { getRuntime } from '../lib/runtime';
+import { redirect } from '../lib/responses';
 import { completeSignIn } from '../lib/sign-in';
 
 /** GET /api/redirect?code=&state= : the redirect URI registered in Entra; completes sign-in. */
@@ -8,9 +8,11 @@ export default defineFunction({
   route: 'redirect',
   methods: ['GET'],
   audience: 'browser',
-  async handler(request) {
-    const query = new URLSearchParams(request.query);
-    const { location, cookies } = await completeSignIn(getRuntime(), query, request.headers.get('cookie'));
-    return { status: 302, headers: { Location: location }, cookies };
+  async handler({ runtime, query, cookies, onFailure }) {
+    const state = query.get('state');
+    // Whatever goes wrong from here, this sign-in is over: its transaction cookie must not linger.
+    if (state && cookies.get(runtime.transactions.cookieName(state))) onFailure(() => [runtime.transactions.clear(state)]);
+    const completed = await completeSignIn(runtime, query, cookies);
+    return redirect(completed.location, { cookies: completed.cookies });
   },
 });

@@ -10,21 +10,26 @@
  *
  * @example
  * ```ts
- * const caller = await requireCaller(runtime, request); // or throws 401
- * return { jsonBody: describeCaller(caller, runtime.config.session.idleTimeoutSeconds) };
+ * const caller = await findCaller(runtime, context); // undefined: neither a cookie nor a bearer token
+ * if (caller) return json(describeCaller(caller, runtime.config.session.idleTimeoutSeconds));
  * ```
  */
-import type { HttpRequest } from '@azure/functions';
 import type { JWTPayload } from 'jose';
 import { bearerToken, verifyAccessToken } from './access-token';
-import { AppError } from './errors';
+import type { RequestCookies } from './cookie';
 import type { Runtime } from './runtime';
 import type { SessionRecord } from './session';
 
 export type Caller = { kind: 'session'; session: SessionRecord } | { kind: 'bearer'; claims: JWTPayload; token: string };
 
-export async function findSession(runtime: Runtime, cookieHeader: string | null): Promise<SessionRecord | undefined> {
-  const sessionId = await runtime.sessionCookie.read(cookieHeader);
+/** What a caller is found by: the `Authorization` header and the cookies. */
+export interface CallerRequest {
+  headers: { get(name: string): string | null };
+  cookies: RequestCookies;
+}
+
+export async function findSession(runtime: Runtime, cookies: RequestCookies): Promise<SessionRecord | undefined> {
+  const sessionId = await runtime.sessionCookie.read(cookies);
   if (!sessionId) return undefined;
   const { sessions, tokenCaches } = await runtime.stores();
   const session = await sessions.get(sessionId);
@@ -34,8 +39,11 @@ export async function findSession(runtime: Runtime, cookieHeader: string | null)
   return touched ?? session;
 }
 
-/** A bearer token, when sent, decides alone: a bad token is refused even if a cookie is present too. */
-export async function requireCaller(runtime: Runtime, request: HttpRequest): Promise<Caller> {
+/**
+ * The caller, or undefined when the request carries neither. A bearer token,
+ * when sent, decides alone: a bad token is refused even if a cookie is present too.
+ */
+export async function findCaller(runtime: Runtime, request: CallerRequest): Promise<Caller | undefined> {
   const token = bearerToken(request.headers.get('authorization'));
   if (token) {
     const identity = await runtime.identity();
@@ -47,11 +55,8 @@ export async function requireCaller(runtime: Runtime, request: HttpRequest): Pro
     });
     return { kind: 'bearer', claims, token };
   }
-  const session = await findSession(runtime, request.headers.get('cookie'));
-  if (!session) {
-    throw new AppError('not_signed_in', { loginUrl: runtime.loginUrl });
-  }
-  return { kind: 'session', session };
+  const session = await findSession(runtime, request.cookies);
+  return session && { kind: 'session', session };
 }
 
 /** ISO 8601, or null for a time no Date can hold (a signed token may still carry one). */

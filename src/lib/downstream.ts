@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * const json = await callDownstreamApi(runtime, await requireCaller(runtime, request));
+ * const body = await callDownstreamApi(runtime, context.caller); // in a function with auth: 'signed-in'
  * ```
  */
 import { AppError } from './errors';

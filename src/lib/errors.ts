@@ -20,7 +20,6 @@
  * throw new AppError('store_unavailable', { retryAfterSeconds: 2, reason: 'cosmos:429' });
  * ```
  */
-import type { Cookie } from '@azure/functions';
 import { ConfigError } from './config';
 
 interface CatalogueEntry {
@@ -136,8 +135,6 @@ export interface ErrorOptions {
   setting?: string;
   /** For a setup mistake: the URL that was tried, for the log. Never one that carries a query. */
   url?: string;
-  /** Cookies to send with the error page, e.g. to clear a spent sign-in transaction. */
-  cookies?: Cookie[];
 }
 
 /** An error with a code from the catalogue: the one kind of error that reaches a caller as itself. */

@@ -5,6 +5,7 @@
  * escaped.
  */
 import { escapeHtml } from './html';
+import { urlFor } from './routes';
 import type { SessionRecord } from './session';
 
 const claim = (session: SessionRecord, name: string) => {
@@ -36,8 +37,8 @@ export function renderSignOutConfirmation(): string {
     'Sign out?',
     `<h1>Sign out?</h1>
 <p>Another site asked to sign you out of this app.</p>
-<form method="post" action="/api/logout"><button id="confirm-sign-out" type="submit">Sign out</button></form>
-<p><a href="/api/home">Stay signed in</a></p>`,
+<form method="post" action="${urlFor('logout')}"><button id="confirm-sign-out" type="submit">Sign out</button></form>
+<p><a href="${urlFor('home')}">Stay signed in</a></p>`,
   );
 }
 
@@ -46,24 +47,23 @@ export function renderHomePage(session: SessionRecord | undefined): string {
     ? `<p id="signed-in">Signed in as <strong>${escapeHtml(claim(session, 'name') ?? 'unknown')}</strong> ` +
       `(${escapeHtml(claim(session, 'email') ?? claim(session, 'preferred_username') ?? '')})</p>`
     : '<p id="signed-out">You are not signed in.</p>';
+  const api = [
+    ['claims', urlFor('claims'), 'View ID token claims'],
+    ['call-api', urlFor('me'), `Call the API (${urlFor('me')})`],
+  ];
   const links = session
-    ? [
-        ['claims', '/api/claims', 'View ID token claims'],
-        ['call-api', '/api/me', 'Call the API (/api/me)'],
-        ['sign-out', '/api/logout', 'Sign out'],
-      ]
+    ? [...api, ['sign-out', urlFor('logout'), 'Sign out']]
     : [
-        ['sign-in', '/api/login?returnTo=%2Fapi%2Fhome', 'Sign in'],
-        ['sign-up', '/api/login?prompt=create&returnTo=%2Fapi%2Fhome', 'Sign up'],
-        ['claims', '/api/claims', 'View ID token claims'],
-        ['call-api', '/api/me', 'Call the API (/api/me)'],
+        ['sign-in', urlFor('login', { query: { returnTo: urlFor('home') } }), 'Sign in'],
+        ['sign-up', urlFor('login', { query: { prompt: 'create', returnTo: urlFor('home') } }), 'Sign up'],
+        ...api,
       ];
   return page(
     'Sign-in with Microsoft Entra External ID on Azure Functions',
     `<h1>Microsoft Entra External ID on Azure Functions</h1>
 ${who}
 <ul>
-${links.map(([id, href, text]) => `<li><a id="${id}" href="${href}">${text}</a></li>`).join('\n')}
+${links.map(([id, href, text]) => `<li><a id="${id}" href="${escapeHtml(href!)}">${escapeHtml(text!)}</a></li>`).join('\n')}
 </ul>`,
   );
 }

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * const policy = new ReturnToPolicy('https://app.contoso.com', ['https://portal.contoso.com']);
+ * const policy = new ReturnToPolicy('https://app.contoso.com', ['https://portal.contoso.com'], '/api/claims');
  * policy.resolve('/api/claims');          // 'https://app.contoso.com/api/claims'
  * policy.resolve('//evil.example');       // throws AppError invalid_return_to
  * ```
@@ -27,7 +27,8 @@ export class ReturnToPolicy {
   constructor(
     private readonly appOrigin: string,
     allowedOrigins: readonly string[],
-    readonly defaultPath = '/api/claims',
+    /** Where to go when no `returnTo` is given: a path on this app. */
+    readonly defaultPath: string,
   ) {
     this.allowedOrigins = new Set([appOrigin, ...allowedOrigins]);
   }

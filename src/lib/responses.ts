@@ -1,6 +1,7 @@
 /**
  * How a handler's outcome becomes an HTTP response: the result helpers a
- * function returns, and {@link errorResponse}, the one place an error does.
+ * function returns ({@link json}, {@link page}, {@link redirect},
+ * {@link noContent}), and {@link errorResponse}, the one place an error does.
  *
  * Who is asking decides an error's shape: API routes answer
  * `application/problem+json` (RFC 9457), browser routes a short page from
@@ -9,29 +10,65 @@
  *
  * @example
  * ```ts
- * errorResponse(new AppError('not_signed_in'), 'api', { signedIn: false, startUrl: '/api/login' });
+ * return json({ claims });
+ * return page(renderHomePage(session));
+ * return redirect(transaction.returnTo, { cookies: [sessionCookie] });
  * ```
  */
-import type { HttpResponseInit } from '@azure/functions';
+import type { Cookie, HttpResponseInit } from '@azure/functions';
 import { toAppError } from './errors';
-import { renderErrorPage } from './pages';
+import { PAGE_SECURITY_POLICY, renderErrorPage } from './pages';
+import { urlFor } from './routes';
+
+export interface ResultOptions {
+  status?: number;
+  cookies?: Cookie[];
+}
+
+/** A JSON body (the host adds `Content-Type: application/json`). */
+export function json(body: unknown, options: ResultOptions = {}): HttpResponseInit {
+  return { status: options.status ?? 200, jsonBody: body, ...cookiesOf(options) };
+}
+
+/** One of our pages, under a policy that lets it load nothing but its own style. */
+export function page(html: string, options: ResultOptions & { securityPolicy?: string } = {}): HttpResponseInit {
+  return {
+    status: options.status ?? 200,
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': options.securityPolicy ?? PAGE_SECURITY_POLICY },
+    body: html,
+    ...cookiesOf(options),
+  };
+}
+
+/** 302 by default; 303 after a form post, so the browser follows with a GET. */
+export function redirect(location: string, options: ResultOptions & { status?: 302 | 303 } = {}): HttpResponseInit {
+  return { status: options.status ?? 302, headers: { Location: location }, ...cookiesOf(options) };
+}
+
+export function noContent(options: Omit<ResultOptions, 'status'> = {}): HttpResponseInit {
+  return { status: 204, ...cookiesOf(options) };
+}
+
+function cookiesOf(options: ResultOptions): { cookies?: Cookie[] } {
+  return options.cookies && options.cookies.length > 0 ? { cookies: options.cookies } : {};
+}
 
 /** API routes answer problem+json, browser routes a page. */
 export type ResponseAudience = 'api' | 'browser';
 
-export interface ErrorPageContext {
-  /** Whether the request carried a valid session cookie. */
-  signedIn: boolean;
-  /** Where "Start again" leads when the error offers no sign-in of its own. */
-  startUrl: string;
+export interface ErrorResponseOptions {
+  /** Whether the request carried a valid session cookie: the page can say so. */
+  signedIn?: boolean;
+  /** Sent with the error, e.g. to clear a spent sign-in transaction (see `RequestContext.onFailure`). */
+  cookies?: Cookie[];
 }
 
-export function errorResponse(error: unknown, audience: ResponseAudience, page: ErrorPageContext = { signedIn: false, startUrl: '/api/login' }): HttpResponseInit {
+export function errorResponse(error: unknown, audience: ResponseAudience, options: ErrorResponseOptions = {}): HttpResponseInit {
   const known = toAppError(error);
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (known.extra.retryAfterSeconds !== undefined) headers['Retry-After'] = String(known.extra.retryAfterSeconds);
   if (known.extra.wwwAuthenticate) headers['WWW-Authenticate'] = known.extra.wwwAuthenticate;
-  const cookies = known.extra.cookies ? { cookies: known.extra.cookies } : {};
+  const cookies = cookiesOf(options);
 
   if (audience === 'api') {
     return {
@@ -56,8 +93,8 @@ export function errorResponse(error: unknown, audience: ResponseAudience, page: 
       title: known.title,
       detail: known.detail,
       code: known.code,
-      action: known.extra.loginUrl ? { href: known.extra.loginUrl, label: 'Sign in' } : { href: page.startUrl, label: 'Start again' },
-      signedIn: page.signedIn,
+      action: known.extra.loginUrl ? { href: known.extra.loginUrl, label: 'Sign in' } : { href: urlFor('login'), label: 'Start again' },
+      signedIn: options.signedIn ?? false,
     }),
   };
 }

@@ -19,6 +19,7 @@ import { openContainers } from './cosmos';
 import { fromDiscoveryError, identityProviderUnavailable } from './identity-errors';
 import { createKeyRing } from './keys';
 import { ReturnToPolicy } from './redirects';
+import { urlFor } from './routes';
 import { SessionStore } from './session';
 import { TokenCacheStore } from './token-cache';
 import { TransactionStore } from './transaction';
@@ -37,7 +38,6 @@ export class Runtime {
   readonly sessionCookie: SessionCookie;
   readonly transactions: TransactionStore;
   readonly returnTo: ReturnToPolicy;
-  readonly loginUrl: string;
   readonly stores: () => Promise<Stores>;
   readonly identity: () => Promise<Identity>;
 
@@ -45,8 +45,7 @@ export class Runtime {
     const policy = new CookiePolicy(config.cookie.secure);
     this.sessionCookie = new SessionCookie(createKeyRing(config.cookie.secrets, 'session'), policy);
     this.transactions = new TransactionStore(createKeyRing(config.cookie.secrets, 'transaction'), policy);
-    this.returnTo = new ReturnToPolicy(config.appOrigin, config.allowedReturnOrigins);
-    this.loginUrl = new URL('/api/login', config.appOrigin).href;
+    this.returnTo = new ReturnToPolicy(config.appOrigin, config.allowedReturnOrigins, urlFor('claims'));
     this.stores = retryingOnce(async () => {
       const containers = await openContainers(config.cosmos);
       return {
@@ -62,6 +61,11 @@ export class Runtime {
           });
       return { ...authority, keys: tenantKeys(new URL(authority.metadata.jwks_uri)) };
     });
+  }
+
+  /** Where to sign in, absolute: offered with every error that signing in again would fix. */
+  get loginUrl(): string {
+    return urlFor('login', { origin: this.config.appOrigin });
   }
 }
 

@@ -11,13 +11,14 @@
  *
  * @example
  * ```ts
- * const started = await startSignIn(runtime, { returnTo, prompt: 'create' }, request.headers.get('cookie'));
- * const completed = await completeSignIn(runtime, new URLSearchParams(request.query), request.headers.get('cookie'));
+ * const started = await startSignIn(runtime, { returnTo, prompt: 'create' }, context.cookies);
+ * const completed = await completeSignIn(runtime, context.query, context.cookies);
  * // each: { location, cookies } for a 302
  * ```
  */
 import type { Cookie } from '@azure/functions';
 import { createHash } from 'node:crypto';
+import type { RequestCookies } from './cookie';
 import { cosmosStatus } from './cosmos';
 import { AppError } from './errors';
 import { verifyIdToken } from './id-token';
@@ -25,7 +26,6 @@ import { fromAuthorizationError, fromMsalError } from './identity-errors';
 import { createMsalClient } from './msal';
 import type { Runtime } from './runtime';
 import { signInAlreadyCompleted } from './session';
-import { readSingleCookie } from './cookie';
 import { randomToken } from './random';
 import { deleteSession } from './sign-out';
 import { newTransaction } from './transaction';
@@ -43,7 +43,7 @@ export interface SignInOptions {
 export async function startSignIn(
   runtime: Runtime,
   options: SignInOptions,
-  cookieHeader: string | null,
+  cookies: RequestCookies,
 ): Promise<{ location: string; cookies: Cookie[] }> {
   const { config } = runtime;
   const identity = await runtime.identity();
@@ -65,33 +65,16 @@ export async function startSignIn(
     .catch((error: unknown) => {
       throw fromMsalError(error, runtime.loginUrl, 'sign-in');
     });
-  return { location, cookies: [...runtime.transactions.dropOldest(cookieHeader), await runtime.transactions.seal(transaction)] };
+  return { location, cookies: [...runtime.transactions.dropOldest(cookies), await runtime.transactions.seal(transaction)] };
 }
 
 export async function completeSignIn(
   runtime: Runtime,
   query: URLSearchParams,
-  cookieHeader: string | null,
-): Promise<{ location: string; cookies: Cookie[] }> {
-  const state = query.get('state');
-  try {
-    return await redeem(runtime, query, state, cookieHeader);
-  } catch (error) {
-    // Whatever went wrong, this sign-in is over: its transaction must not linger.
-    if (error instanceof AppError && state && readSingleCookie(cookieHeader, runtime.transactions.cookieName(state))) {
-      error.extra.cookies = [runtime.transactions.clear(state)];
-    }
-    throw error;
-  }
-}
-
-async function redeem(
-  runtime: Runtime,
-  query: URLSearchParams,
-  state: string | null,
-  cookieHeader: string | null,
+  cookies: RequestCookies,
 ): Promise<{ location: string; cookies: Cookie[] }> {
   const { config } = runtime;
+  const state = query.get('state');
   const providerError = query.get('error');
   if (providerError) throw fromAuthorizationError(providerError, query.get('error_description'), runtime.loginUrl);
   const code = query.get('code');
@@ -101,7 +84,7 @@ async function redeem(
       loginUrl: runtime.loginUrl,
     });
   }
-  const transaction = await runtime.transactions.open(cookieHeader, state);
+  const transaction = await runtime.transactions.open(cookies, state);
   const identity = await runtime.identity();
   const msal = await createMsalClient(config, identity);
   const result = await msal
@@ -127,7 +110,7 @@ async function redeem(
   });
 
   // Signing in again (as anyone) ends the session this browser had: its cookie is about to be replaced.
-  const previousSessionId = await runtime.sessionCookie.read(cookieHeader);
+  const previousSessionId = await runtime.sessionCookie.read(cookies);
   if (previousSessionId) await deleteSession(runtime, previousSessionId).catch(() => undefined);
 
   const { sessions, tokenCaches } = await runtime.stores();

@@ -12,10 +12,11 @@
  * @example
  * ```ts
  * if (isCrossSiteRequest(request.headers, config.appOrigin)) return confirmationPage;
- * const { location, cookie } = await signOut(runtime, request.headers.get('cookie'));
+ * const { location, cookie } = await signOut(runtime, context.cookies);
  * ```
  */
 import type { Cookie } from '@azure/functions';
+import type { RequestCookies } from './cookie';
 import type { Runtime } from './runtime';
 import type { SessionRecord } from './session';
 
@@ -31,8 +32,8 @@ export function isCrossSiteRequest(headers: { get(name: string): string | null }
   return origin !== null && origin !== appOrigin;
 }
 
-export async function signOut(runtime: Runtime, cookieHeader: string | null): Promise<{ location: string; cookie: Cookie }> {
-  const sessionId = await runtime.sessionCookie.read(cookieHeader);
+export async function signOut(runtime: Runtime, cookies: RequestCookies): Promise<{ location: string; cookie: Cookie }> {
+  const sessionId = await runtime.sessionCookie.read(cookies);
   let session: SessionRecord | undefined;
   if (sessionId) {
     // Read first: the session's ID token names the account to sign out at the tenant.

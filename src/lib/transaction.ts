@@ -12,12 +12,12 @@
  * const tx = newTransaction({ returnTo: 'https://app.contoso.com/api/claims', codeVerifier });
  * const cookie = await transactions.seal(tx);
  * // … later, in the callback:
- * const same = await transactions.open(request.headers.get('cookie'), stateFromQuery);
+ * const same = await transactions.open(context.cookies, stateFromQuery);
  * ```
  */
 import type { Cookie } from '@azure/functions';
 import { compactDecrypt, CompactEncrypt } from 'jose';
-import { cookieNames, readSingleCookie, type CookiePolicy } from './cookie';
+import type { CookiePolicy, RequestCookies } from './cookie';
 import { AppError } from './errors';
 import type { KeyRing } from './keys';
 import { equalStrings, randomToken } from './random';
@@ -67,11 +67,11 @@ export class TransactionStore {
    * The transaction that `state` names, from this browser's cookies.
    * Throws an {@link AppError} a person can act on when it is missing, forged or too old.
    */
-  async open(cookieHeader: string | null, state: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<LoginTransaction> {
+  async open(cookies: RequestCookies, state: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<LoginTransaction> {
     if (!STATE_PATTERN.test(state)) {
       throw new AppError('state_mismatch');
     }
-    const sealed = readSingleCookie(cookieHeader, this.cookieName(state));
+    const sealed = cookies.get(this.cookieName(state));
     if (!sealed) {
       throw new AppError('transaction_missing');
     }
@@ -95,9 +95,9 @@ export class TransactionStore {
    * sign-ins would otherwise pile up for ten minutes each until the `Cookie`
    * header outgrew what servers accept.
    */
-  dropOldest(cookieHeader: string | null): Cookie[] {
+  dropOldest(cookies: RequestCookies): Cookie[] {
     const prefix = this.policy.name('-tx-');
-    const pending = [...new Set(cookieNames(cookieHeader).filter((name) => name.startsWith(prefix)))];
+    const pending = cookies.names.filter((name) => name.startsWith(prefix));
     return pending.slice(0, Math.max(0, pending.length - (MAX_PENDING_TRANSACTIONS - 1))).map((name) => this.policy.expire(name));
   }
 

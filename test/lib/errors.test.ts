@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../../src/functions/login'; // "Start again" leads to its route
 import { ConfigError } from '../../src/lib/config';
 import { AppError, ERRORS, toAppError, type ErrorCode } from '../../src/lib/errors';
 import { escapeHtml } from '../../src/lib/html';

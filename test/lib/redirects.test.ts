@@ -4,7 +4,7 @@ import { ReturnToPolicy } from '../../src/lib/redirects';
 
 const APP = 'https://app.example';
 const ALLOWED = 'https://allowed.example';
-const policy = new ReturnToPolicy(APP, [ALLOWED]);
+const policy = new ReturnToPolicy(APP, [ALLOWED], '/api/claims');
 
 function refusal(raw: string): AppError {
   try {
@@ -88,7 +88,7 @@ describe('relative paths', () => {
   );
 
   it('stays on the app origin when the app runs on plain http localhost', () => {
-    const local = new ReturnToPolicy('http://localhost:7071', []);
+    const local = new ReturnToPolicy('http://localhost:7071', [], '/api/claims');
     expect(local.resolve('/api/me')).toBe('http://localhost:7071/api/me');
     expect(() => local.resolve('http://localhost:7072/api/me')).toThrow(AppError);
   });

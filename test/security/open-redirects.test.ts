@@ -26,7 +26,7 @@ import { signIn } from '../helpers/sign-in-steps';
 const PORTAL = 'https://portal.contoso.test';
 const LOCAL_SPA = 'http://localhost:3000';
 const ALLOWED = [PORTAL, LOCAL_SPA];
-const policy = new ReturnToPolicy(APP_ORIGIN, ALLOWED);
+const policy = new ReturnToPolicy(APP_ORIGIN, ALLOWED, '/api/claims');
 
 /** [category, value]: every one must be refused. */
 const ATTACKS: Array<[string, string]> = [
