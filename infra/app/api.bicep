@@ -48,6 +48,8 @@ module app 'br/public:avm/res/web/site:0.24.0' = {
     httpsOnly: true
     // Sessions live in Cosmos DB, so no instance affinity, and no extra ARRAffinity cookie in the browser.
     clientAffinityEnabled: false
+    // No healthCheckPath: App Service Health check is not offered on Flex Consumption. Monitors probe
+    // /api/health instead (README, "Health probes").
     // The module's default turns alwaysOn on, which Flex Consumption rejects.
     siteConfig: {
       alwaysOn: false
