@@ -4,6 +4,7 @@
  * Ports: FUNCTIONS_PORT (7071), PROVIDER_PORT (8443), COSMOS_PORT (8091).
  * COSMOS_ENDPOINT (+ COSMOS_KEY) uses a real account or the emulator instead of the local Cosmos DB API.
  */
+import { cliInstructions } from './cli-instructions';
 import { DEMO_USERS, PortInUseError, startLocalStack } from './local-stack';
 
 const port = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
@@ -29,8 +30,7 @@ Local sign-in stack is running.
 ${users}
   Or choose "Sign up" to create your own; the email code is shown on the page.
 
-  Headless (device code): npx tsx src/cli/main.ts login --authority ${stack.urls.authority} --client-id ${stack.deviceClientId} --scope api://${stack.settings.CLIENT_ID}/access_as_user --api ${stack.urls.functions.replace(/\/api$/, '')}
-    (with NODE_EXTRA_CA_CERTS=${stack.provider.caCertPath})
+${cliInstructions(stack)}
 
 Press Ctrl-C to stop.
 `);
