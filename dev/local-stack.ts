@@ -22,6 +22,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createHttpServer } from '@vercel/cosmosdb-server';
+import { isKnownWarning, KNOWN_WARNINGS } from './known-warnings';
 import { DEMO_USERS, DEV_DEVICE_CLIENT, DEV_WEB_CLIENT, startProvider, type LocalProvider } from './provider';
 
 export interface LocalStackOptions {
@@ -174,15 +175,13 @@ function childEnv(settings: Record<string, string>, caCertPath: string): NodeJS.
   return { ...process.env, ...settings, NODE_EXTRA_CA_CERTS: caCertPath, FUNCTIONS_WORKER_RUNTIME: 'node' };
 }
 
-/** @azure/functions announces, once per function, that it runs outside the real host: true, and noise here. */
-const OUTSIDE_HOST_NOTICE = /package is in test mode|Failed to detect the Azure Functions runtime/;
 
 function pipeOutput(child: ChildProcess, onOutput?: (line: string) => void) {
   const print = onOutput ?? ((text: string) => process.stdout.write(`  [functions] ${text}\n`));
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line && !OUTSIDE_HOST_NOTICE.test(line)) print(line);
+      for (const line of chunk.split('\n')) if (line && !isKnownWarning(line, KNOWN_WARNINGS.outsideFunctionsHost)) print(line);
     });
   }
 }

@@ -72,6 +72,8 @@
  * - Authorization responses also carry `iss` (RFC 9207); the device code verification URI is
  *   this tenant's page, not microsoft.com/devicelogin; tokens have no `aio`, `uti`, `rh`, `idp`.
  * - Sessions, codes and refresh tokens live in memory: a restart signs everyone out.
+ *   oidc-provider's warnings about that and about Node 20 are expected and not shown
+ *   (dev/known-warnings.ts).
  *
  * ## Pages and their selectors (for Playwright)
  *
@@ -101,6 +103,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type * as Oidc from 'oidc-provider';
 import { buildConfiguration, entraResponses, type OidcModule, type ProviderClient } from './configuration';
+import { KNOWN_WARNINGS, withoutKnownWarnings } from '../known-warnings';
 import { importEsm } from './esm';
 import { createGraphMeHandler } from './graph';
 import { httpsGetText, readBody, replay, sendHtml } from './http';
@@ -196,7 +199,7 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
   validateClients(options.clients);
 
   const [oidc, jose, tls] = await Promise.all([
-    importEsm<OidcModule>('oidc-provider'),
+    withoutKnownWarnings(KNOWN_WARNINGS.oidcProvider, () => importEsm<OidcModule>('oidc-provider')),
     importEsm<typeof import('jose')>('jose'),
     loadOrCreateTls(options.dataDir),
   ]);
@@ -240,7 +243,7 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
     deviceCodeInterval: options.deviceCodeIntervalSeconds ?? 5,
     rotation: options.refreshTokenRotation ?? 'entra',
   } as const;
-  const provider = new oidc.Provider(issuer, buildConfiguration(settings));
+  const provider = await withoutKnownWarnings(KNOWN_WARNINGS.oidcProvider, () => new oidc.Provider(issuer, buildConfiguration(settings)));
   provider.use(entraResponses(provider, settings));
   const providerCallback = provider.callback();
   const handleInteraction = createInteractionHandler({ provider, users, clients: options.clients, interactionPrefix });

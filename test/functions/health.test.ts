@@ -6,10 +6,10 @@
  * Reports are reused for a while (HEALTH_CACHE); instead of waiting, the tests
  * move `Date.now()` forward, which is the clock the health check reads.
  */
-import { discoveryUrl } from '../../src/lib/authority';
-import { HEALTH_CACHE, PROBE_DOCUMENT_ID } from '../../src/lib/health';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { discoveryUrl } from '../../src/lib/authority';
+import { HEALTH_CACHE, PROBE_DOCUMENT_ID } from '../../src/lib/health';
 import { COOKIE_SECRET, startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { cosmosError, startCosmosFaultProxy, type CosmosFaultProxy, type LogEntry } from '../helpers/cosmos-fault-proxy';
 import { invoke, loadFunctions, type InvokeResult } from '../helpers/functions';
