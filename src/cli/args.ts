@@ -117,7 +117,7 @@ const SETTINGS_HELP = `Settings (a flag wins over its environment variable):
                                              $XDG_CONFIG_HOME/fnauth, or %APPDATA%\\fnauth)
   -h, --help                                 Help for a command: fnauth <command> --help
       --version                              The version of fnauth
-      --no-color             NO_COLOR        No colour and no QR code (so do TERM=dumb, and
+      --no-color          NO_COLOR           No colour and no QR code (so do TERM=dumb, and
                                              output that is not a terminal)
 
 Output: results (claims, the API's answer) go to stdout; instructions, the code, the time

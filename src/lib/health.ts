@@ -95,15 +95,15 @@ async function probeContainer(container: Container): Promise<void> {
 }
 
 /** Returns the health check: call it per probe; it runs the checks only when the last report is too old. */
-export function createHealthCheck(probes: HealthProbes, now: () => number = () => Date.now()): () => Promise<HealthReport> {
+export function createHealthCheck(probes: HealthProbes): () => Promise<HealthReport> {
   let cached: { report: HealthReport; until: number } | undefined;
   let running: Promise<HealthReport> | undefined;
   return () => {
-    if (cached && now() < cached.until) return Promise.resolve(cached.report);
-    running ??= runChecks(probes, now)
+    if (cached && Date.now() < cached.until) return Promise.resolve(cached.report);
+    running ??= runChecks(probes)
       .then((report) => {
         const seconds = report.status === 'pass' ? HEALTH_CACHE.passSeconds : HEALTH_CACHE.failSeconds;
-        cached = { report, until: now() + seconds * 1000 };
+        cached = { report, until: Date.now() + seconds * 1000 };
         return report;
       })
       .finally(() => {
@@ -113,8 +113,8 @@ export function createHealthCheck(probes: HealthProbes, now: () => number = () =
   };
 }
 
-async function runChecks(probes: HealthProbes, now: () => number): Promise<HealthReport> {
-  const checkedAt = new Date(now()).toISOString();
+async function runChecks(probes: HealthProbes): Promise<HealthReport> {
+  const checkedAt = new Date(Date.now()).toISOString();
   try {
     probes.settings();
   } catch (error) {
