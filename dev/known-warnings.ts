@@ -14,10 +14,12 @@
  *
  * {@link withoutKnownWarnings} drops exactly those lines while some work runs
  * (loading the modules that print them); every other warning passes through.
+ * The test workers drop them for good (test/helpers/known-warnings-setup.ts),
+ * whichever test imports the modules.
  *
  * @example
  * ```ts
- * const routes = await withoutKnownWarnings(KNOWN_WARNINGS.outsideFunctionsHost, () => importFunctionModules());
+ * const oidc = await withoutKnownWarnings(KNOWN_WARNINGS.oidcProvider, () => importEsm<OidcModule>('oidc-provider'));
  * ```
  */
 
@@ -41,6 +43,13 @@ export function isKnownWarning(text: string, patterns: readonly RegExp[]): boole
   return patterns.some((pattern) => pattern.test(plain));
 }
 
+/** `warn` without the single-string warnings that match one of `patterns()` (read at each call). */
+export function dropping(warn: typeof console.warn, patterns: () => readonly RegExp[]): typeof console.warn {
+  return (...args: unknown[]) => {
+    if (!(args.length === 1 && typeof args[0] === 'string' && isKnownWarning(args[0], patterns()))) warn(...args);
+  };
+}
+
 /** The pattern lists of the calls under way; console.warn is wrapped while it is not empty. */
 const active: (readonly RegExp[])[] = [];
 let restore: (() => void) | undefined;
@@ -49,10 +58,7 @@ let restore: (() => void) | undefined;
 export async function withoutKnownWarnings<T>(patterns: readonly RegExp[], work: () => T | Promise<T>): Promise<T> {
   if (active.length === 0) {
     const warn = console.warn;
-    console.warn = (...args: unknown[]) => {
-      const known = args.length === 1 && typeof args[0] === 'string' && active.some((list) => isKnownWarning(args[0] as string, list));
-      if (!known) warn(...args);
-    };
+    console.warn = dropping(warn, () => active.flat());
     restore = () => {
       console.warn = warn;
     };

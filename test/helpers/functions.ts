@@ -17,17 +17,13 @@
 import { randomUUID } from 'node:crypto';
 import { HttpRequest, HttpResponse, InvocationContext, type Cookie, type HttpResponseInit } from '@azure/functions';
 import { importFunctionModules } from '../../dev/functions-host';
-import { KNOWN_WARNINGS, withoutKnownWarnings } from '../../dev/known-warnings';
 import type { RegisteredFunction } from '../../src/lib/registry';
 
 export const APP_ORIGIN = 'http://localhost:7071';
 
-/**
- * Imports every module in src/functions and returns the route table by function name, without
- * @azure/functions' notices that it runs outside the Functions host (true, and noise in a test).
- */
+/** Imports every module in src/functions and returns the route table by function name. */
 export async function loadFunctions(): Promise<Record<string, RegisteredFunction>> {
-  const routeTable = await withoutKnownWarnings(KNOWN_WARNINGS.outsideFunctionsHost, importFunctionModules);
+  const routeTable = await importFunctionModules();
   return Object.fromEntries(routeTable.map((entry) => [entry.name, entry]));
 }
 
