@@ -15,7 +15,7 @@ import { createRemoteJWKSet, errors as joseErrors, type JWTVerifyGetKey } from '
 import { DiscoveryError, fetchAuthority, resolveAuthorityFromJson, type ResolvedAuthority } from './authority';
 import { loadConfig, type AppConfig } from './config';
 import { CookiePolicy, SessionCookie } from './cookie';
-import { openContainers } from './cosmos';
+import { openContainers, type Containers } from './cosmos';
 import { fromDiscoveryError, identityProviderUnavailable } from './identity-errors';
 import { createKeyRing } from './keys';
 import { ReturnToPolicy } from './redirects';
@@ -38,6 +38,7 @@ export class Runtime {
   readonly transactions: TransactionStore;
   readonly returnTo: ReturnToPolicy;
   readonly loginUrl: string;
+  readonly containers: () => Promise<Containers>;
   readonly stores: () => Promise<Stores>;
   readonly identity: () => Promise<Identity>;
 
@@ -47,8 +48,9 @@ export class Runtime {
     this.transactions = new TransactionStore(createKeyRing(config.cookie.secrets, 'transaction'), policy);
     this.returnTo = new ReturnToPolicy(config.appOrigin, config.allowedReturnOrigins);
     this.loginUrl = new URL('/api/login', config.appOrigin).href;
+    this.containers = retryingOnce(() => openContainers(config.cosmos));
     this.stores = retryingOnce(async () => {
-      const containers = await openContainers(config.cosmos);
+      const containers = await this.containers();
       return {
         sessions: new SessionStore(containers.sessions, config.session),
         tokenCaches: new TokenCacheStore(containers.tokenCache, config.session),
