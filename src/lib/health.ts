@@ -38,7 +38,7 @@ export interface CheckOutcome {
   status: 'pass' | 'fail' | 'skipped';
   /** Why it failed: an error code of this app, or `cosmos_<status>` for a status Cosmos answered with. */
   code?: string;
-  /** For `settings`: the names of the settings that need fixing (never their values). */
+  /** For `settings`: the names of the settings that need fixing, sorted (never their values). */
   settings?: string[];
 }
 
@@ -148,7 +148,7 @@ function settingsFailure(error: unknown): CheckOutcome {
   if (!(error instanceof ConfigError)) return { status: 'fail', code: 'unexpected' };
   // Every problem line starts with the setting it is about (see loadConfig).
   const names = error.problems.map((problem) => /^[A-Z][A-Z0-9_]*/.exec(problem)?.[0]).filter((name) => name !== undefined);
-  return { status: 'fail', code: 'misconfigured', settings: [...new Set(names)] };
+  return { status: 'fail', code: 'misconfigured', settings: [...new Set(names)].sort() };
 }
 
 /** The checks that failed and their codes, for the log line: `{ cosmos: 'store_unavailable' }`. */
