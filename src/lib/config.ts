@@ -79,7 +79,8 @@ export interface AppConfig {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
-  postLogoutRedirectUri: string;
+  /** Unset: the app's home page (`Runtime.postLogoutRedirectUri`). */
+  postLogoutRedirectUri?: string;
   /** Origin of this app (from the redirect URI): the only origin `returnTo` may name besides the allow-list. */
   appOrigin: string;
   allowedReturnOrigins: string[];
@@ -135,7 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clientId,
     clientSecret: s.CLIENT_SECRET,
     redirectUri: redirectUri.href,
-    postLogoutRedirectUri: s.POST_LOGOUT_REDIRECT_URI ?? new URL('/api/home', redirectUri).href,
+    postLogoutRedirectUri: s.POST_LOGOUT_REDIRECT_URI,
     appOrigin: redirectUri.origin,
     allowedReturnOrigins: s.ALLOWED_RETURN_ORIGINS,
     cookie: {

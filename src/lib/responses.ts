@@ -26,8 +26,8 @@ export interface ResultOptions {
 }
 
 /** A JSON body (the host adds `Content-Type: application/json`). */
-export function json(body: unknown, options: ResultOptions = {}): HttpResponseInit {
-  return { status: options.status ?? 200, jsonBody: body, ...cookiesOf(options) };
+export function json(body: unknown, options: ResultOptions & { headers?: Record<string, string> } = {}): HttpResponseInit {
+  return { status: options.status ?? 200, jsonBody: body, ...(options.headers ? { headers: options.headers } : {}), ...cookiesOf(options) };
 }
 
 /** One of our pages, under a policy that lets it load nothing but its own style. */

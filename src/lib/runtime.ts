@@ -15,7 +15,7 @@ import { createRemoteJWKSet, errors as joseErrors, type JWTVerifyGetKey } from '
 import { DiscoveryError, fetchAuthority, resolveAuthorityFromJson, type ResolvedAuthority } from './authority';
 import { loadConfig, type AppConfig } from './config';
 import { CookiePolicy, SessionCookie } from './cookie';
-import { openContainers } from './cosmos';
+import { openContainers, type Containers } from './cosmos';
 import { fromDiscoveryError, identityProviderUnavailable } from './identity-errors';
 import { createKeyRing } from './keys';
 import { ReturnToPolicy } from './redirects';
@@ -38,6 +38,7 @@ export class Runtime {
   readonly sessionCookie: SessionCookie;
   readonly transactions: TransactionStore;
   readonly returnTo: ReturnToPolicy;
+  readonly containers: () => Promise<Containers>;
   readonly stores: () => Promise<Stores>;
   readonly identity: () => Promise<Identity>;
 
@@ -46,8 +47,9 @@ export class Runtime {
     this.sessionCookie = new SessionCookie(createKeyRing(config.cookie.secrets, 'session'), policy);
     this.transactions = new TransactionStore(createKeyRing(config.cookie.secrets, 'transaction'), policy);
     this.returnTo = new ReturnToPolicy(config.appOrigin, config.allowedReturnOrigins, urlFor('claims'));
+    this.containers = retryingOnce(() => openContainers(config.cosmos));
     this.stores = retryingOnce(async () => {
-      const containers = await openContainers(config.cosmos);
+      const containers = await this.containers();
       return {
         sessions: new SessionStore(containers.sessions, config.session),
         tokenCaches: new TokenCacheStore(containers.tokenCache, config.session),
@@ -66,6 +68,11 @@ export class Runtime {
   /** Where to sign in, absolute: offered with every error that signing in again would fix. */
   get loginUrl(): string {
     return urlFor('login', { origin: this.config.appOrigin });
+  }
+
+  /** Where the tenant sends users after sign-out: `POST_LOGOUT_REDIRECT_URI`, else the home page. */
+  get postLogoutRedirectUri(): string {
+    return this.config.postLogoutRedirectUri ?? urlFor('home', { origin: this.config.appOrigin });
   }
 }
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnvironment } from '../../dev/cli-instructions';
 import { DEMO_USERS, type LocalStack } from '../../dev/local-stack';
 import { startE2eStack, type E2eStack } from '../helpers/e2e-stack';
 
@@ -19,28 +20,20 @@ beforeAll(async () => {
 
 afterAll(() => e2e?.stop());
 
-/** The CLI as users run it: its own process, trusting the local provider's certificate. */
-function fnauth(args: string[], onStdout?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The CLI as users run it: its own process, with the environment `npm run dev` prints for it. */
+function fnauth(args: string[], onStderr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_EXTRA_CA_CERTS: stack.provider.caCertPath,
-      AUTHORITY: stack.urls.authority,
-      CLI_CLIENT_ID: stack.deviceClientId,
-      API_SCOPE: `api://${stack.settings.CLIENT_ID}/access_as_user`,
-      API_BASE_URL: stack.urls.functions.replace(/\/api$/, ''),
-      FNAUTH_CACHE_DIR: cacheDir,
-    },
+    env: { ...process.env, ...cliEnvironment(stack), FNAUTH_CACHE_DIR: cacheDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    onStdout?.(stdout);
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    onStderr?.(stderr);
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   return new Promise((done) => child.on('exit', (code) => done({ code, stdout, stderr })));
 }
 
@@ -48,9 +41,9 @@ describe('a headless device signs in with the device code flow', () => {
   it('logs in through a browser on another device, then whoami, call /api/claims and call /api/me work silently', async () => {
     const alice = DEMO_USERS[0]!;
     let approving: Promise<void> | undefined;
-    const login = fnauth(['login'], (stdout) => {
-      const page = /open this page[^\n]*\n\s*\n\s*(https:\/\/\S+)/.exec(stdout)?.[1];
-      const code = /enter the code:\s*\n\s*\n\s*(\S+)/.exec(stdout)?.[1];
+    const login = fnauth(['login'], (stderr) => {
+      const page = /open this page[^\n]*\n\s*\n\s*(https:\/\/\S+)/.exec(stderr)?.[1];
+      const code = /enter the code:\s*\n\s*\n\s*(\S+)/.exec(stderr)?.[1];
       if (page && code && !approving) approving = approveInBrowser(page, code, alice.email, alice.password);
     });
     const result = await login;

@@ -76,7 +76,7 @@ describe('errorResponse for browsers', () => {
   });
 });
 
-describe('errors that are not AuthErrors', () => {
+describe('errors that are not AppErrors', () => {
   it.each(['api', 'browser'] as const)('become a bare 500 without the message (%s)', (audience) => {
     const error = new Error('secret-token-xyz');
     error.stack = 'Error: secret-token-xyz\n    at somewhere (secret-token-xyz.ts:1:1)';

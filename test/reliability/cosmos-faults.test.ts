@@ -270,6 +270,12 @@ describe('slow responses over https, as in production', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // the local server's self-signed certificate
+    // Node warns once that this setting is insecure: true, meant, and noise in the test output. Other warnings still print.
+    const printWarning = process.listeners('warning');
+    process.removeAllListeners('warning');
+    process.on('warning', (warning) => {
+      if (!warning.message.startsWith('Setting the NODE_TLS_REJECT_UNAUTHORIZED environment variable')) for (const print of printWarning) print(warning);
+    });
     try {
       const { port } = server.address() as { port: number };
       const containers = await openContainers({
@@ -296,6 +302,8 @@ describe('slow responses over https, as in production', () => {
     } finally {
       if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
       else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
+      process.removeAllListeners('warning');
+      for (const print of printWarning) process.on('warning', print);
       server.closeAllConnections();
       server.close();
     }
