@@ -79,8 +79,7 @@ export interface AppConfig {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
-  /** Unset: the app's home page (`Runtime.postLogoutRedirectUri`). */
-  postLogoutRedirectUri?: string;
+  postLogoutRedirectUri: string;
   /** Origin of this app (from the redirect URI): the only origin `returnTo` may name besides the allow-list. */
   appOrigin: string;
   allowedReturnOrigins: string[];
@@ -136,7 +135,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clientId,
     clientSecret: s.CLIENT_SECRET,
     redirectUri: redirectUri.href,
-    postLogoutRedirectUri: s.POST_LOGOUT_REDIRECT_URI,
+    // Settings are read before any function registers its route, so the defaults name their paths here (README, Settings).
+    postLogoutRedirectUri: s.POST_LOGOUT_REDIRECT_URI ?? new URL('/api/home', redirectUri).href,
     appOrigin: redirectUri.origin,
     allowedReturnOrigins: s.ALLOWED_RETURN_ORIGINS,
     cookie: {

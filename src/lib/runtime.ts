@@ -69,11 +69,6 @@ export class Runtime {
   get loginUrl(): string {
     return urlFor('login', { origin: this.config.appOrigin });
   }
-
-  /** Where the tenant sends users after sign-out: `POST_LOGOUT_REDIRECT_URI`, else the home page. */
-  get postLogoutRedirectUri(): string {
-    return this.config.postLogoutRedirectUri ?? urlFor('home', { origin: this.config.appOrigin });
-  }
 }
 
 /**

@@ -41,7 +41,7 @@ export async function signOut(runtime: Runtime, cookies: RequestCookies): Promis
     await deleteSession(runtime, sessionId);
   }
   const { metadata } = await runtime.identity();
-  const location = endSessionUrl(metadata.end_session_endpoint, runtime.postLogoutRedirectUri, session);
+  const location = endSessionUrl(metadata.end_session_endpoint, runtime.config.postLogoutRedirectUri, session);
   return { location, cookie: runtime.sessionCookie.clear() };
 }
 
