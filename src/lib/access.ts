@@ -27,13 +27,13 @@ import { AppError } from './errors';
 export type AuthRequirement = 'anonymous' | 'signed-in' | { roles?: readonly string[]; scopes?: readonly string[] };
 
 /** The claims of either kind of caller: the ID token's for a session, the access token's for a bearer. */
-function claimsOf(caller: Caller): Record<string, unknown> {
+export function callerClaims(caller: Caller): Record<string, unknown> {
   return caller.kind === 'session' ? caller.session.claims : caller.claims;
 }
 
 /** Entra puts app roles in `roles`, an array of strings; anything else holds none. */
 export function rolesOf(caller: Caller): string[] {
-  const roles = claimsOf(caller).roles;
+  const roles = callerClaims(caller).roles;
   return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : [];
 }
 
