@@ -38,8 +38,11 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 const MISCONFIGURED_CODES = new Set(['invalid_client', 'unauthorized_client', 'invalid_scope', 'unsupported_grant_type']);
 
-/** `sign-in`: redeeming an authorization code; `silent`: using the token cache; `on-behalf-of`: exchanging a caller's bearer token. */
-export type MsalStep = 'sign-in' | 'silent' | 'on-behalf-of';
+/**
+ * `sign-in`: redeeming an authorization code; `silent`: using the token cache; `on-behalf-of`: exchanging a
+ * caller's bearer token; `app-only`: the app's own token (client credentials) for Microsoft Graph.
+ */
+export type MsalStep = 'sign-in' | 'silent' | 'on-behalf-of' | 'app-only';
 
 export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep): AuthError {
   if (error instanceof AuthError) return error;
@@ -55,11 +58,12 @@ export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep):
   if (MISCONFIGURED_CODES.has(msal.errorCode)) {
     return new AuthError('misconfigured', 500, 'Sign-in is not set up correctly on our side. Please try again later.', { reason });
   }
-  if (step === 'on-behalf-of') {
+  if (step === 'on-behalf-of' || step === 'app-only') {
+    const whose = step === 'app-only' ? "the app's own token for Microsoft Graph" : 'a token for the downstream API on your behalf';
     return new AuthError(
       'downstream_failed',
       502,
-      `The sign-in service would not issue a token for the downstream API on your behalf (${safeCode(msal.errorCode)}). Check the app's API permissions and admin consent.`,
+      `The sign-in service would not issue ${whose} (${safeCode(msal.errorCode)}). Check the app's API permissions and admin consent.`,
       { reason },
     );
   }
