@@ -31,7 +31,8 @@ export default defineFunction({
       const current = ref && (await sessions.resume(cookieHeader));
       if (current && end === 'others') await sessions.endOthers(cookieHeader, { includeCurrent: false });
       else if (current) await sessions.end({ userKey: current.userKey, id: end });
-      return { status: 303, headers: { Location: '/api/home' }, cookies: current?.id === end ? [sessions.clearCookie()] : [] };
+      const home = new URL('/api/home', runtime.config.appOrigin).href;
+      return { status: 303, headers: { Location: home }, cookies: current?.id === end ? [sessions.clearCookie()] : [] };
     }
     const session = await sessions.resume(cookieHeader);
     if (!session) return htmlPage(renderHomePage(), pageSecurityPolicy({}));

@@ -59,6 +59,8 @@ export interface InvokeInit {
   headers?: Record<string, string>;
   /** A form post's fields, sent as application/x-www-form-urlencoded. */
   form?: Record<string, string>;
+  /** A raw body, as sent (set its content-type in `headers`). */
+  body?: string;
 }
 
 /** What a browser sends with a request our own page started (a link, a form): `Sec-Fetch-Site: same-origin`. */
@@ -67,13 +69,14 @@ export const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' } as const;
 export async function invoke(fn: RegisteredFunction, url: string, init: InvokeInit = {}): Promise<InvokeResult> {
   const absolute = new URL(url, APP_ORIGIN).href;
   const form = init.form ? new URLSearchParams(init.form).toString() : undefined;
+  const sent = form ?? init.body;
   const request = new HttpRequest({
     method: (init.method ?? (form === undefined ? 'GET' : 'POST')) as never,
     url: absolute,
     headers: { ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }), ...init.headers },
     // The host's routing: a path that is not the function's route would never reach it.
     params: matchRoute(fn.route, new URL(absolute).pathname) ?? {},
-    ...(form === undefined ? {} : { body: { string: form } }),
+    ...(sent === undefined ? {} : { body: { string: sent } }),
   });
   const invocationId = randomUUID();
   const logs: string[] = [];
