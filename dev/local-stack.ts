@@ -22,7 +22,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createHttpServer } from '@vercel/cosmosdb-server';
-import { DEMO_USERS, DEV_DEVICE_CLIENT, DEV_WEB_CLIENT, startProvider, type LocalProvider } from './provider';
+import { DEMO_USERS, DEV_ADMIN_CLIENT, DEV_DEVICE_CLIENT, DEV_WEB_CLIENT, startProvider, type LocalProvider } from './provider';
 
 export interface LocalStackOptions {
   /** 0 picks a free port. Defaults: functions 7071, provider 8443, Cosmos 8091. */
@@ -45,6 +45,8 @@ export interface LocalStack {
   settings: Record<string, string>;
   functionsHost: 'func' | 'builtin';
   deviceClientId: string;
+  /** A daemon granted the web app's `Sessions.RevokeAll` role: client credentials with `scope`. */
+  adminClient: { clientId: string; clientSecret: string; scope: string };
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -81,11 +83,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...DEV_WEB_CLIENT,
       redirectUris: [`${functionsOrigin}/api/redirect`],
       postLogoutRedirectUris: [`${functionsOrigin}/api/home`],
+      frontchannelLogoutUri: `${functionsOrigin}/api/logout/frontchannel`,
     };
     const provider = await startProvider({
       port: await choosePort(options.providerPort ?? 8443, 'the local OpenID provider', 'PROVIDER_PORT'),
       dataDir,
-      clients: [webClient, DEV_DEVICE_CLIENT],
+      clients: [webClient, DEV_DEVICE_CLIENT, DEV_ADMIN_CLIENT],
       persistUsers: true,
       accessTokenTtlSeconds: options.accessTokenTtlSeconds,
     });
@@ -123,6 +126,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       settings,
       functionsHost: useFunc ? 'func' : 'builtin',
       deviceClientId: DEV_DEVICE_CLIENT.clientId,
+      adminClient: { clientId: DEV_ADMIN_CLIENT.clientId, clientSecret: DEV_ADMIN_CLIENT.clientSecret!, scope: `api://${webClient.clientId}/.default` },
       dataDir,
       stop,
     };

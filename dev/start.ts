@@ -4,6 +4,7 @@
  * Ports: FUNCTIONS_PORT (7071), PROVIDER_PORT (8443), COSMOS_PORT (8091).
  * COSMOS_ENDPOINT (+ COSMOS_KEY) uses a real account or the emulator instead of the local Cosmos DB API.
  */
+import { DEMO_ADMIN_USER } from './provider';
 import { DEMO_USERS, PortInUseError, startLocalStack } from './local-stack';
 
 const port = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
@@ -14,7 +15,9 @@ async function main() {
     providerPort: port('PROVIDER_PORT'),
     cosmosPort: port('COSMOS_PORT'),
   });
-  const users = DEMO_USERS.map((user) => `    ${user.email.padEnd(22)} password: ${user.password}`).join('\n');
+  const users = DEMO_USERS.map(
+    (user) => `    ${user.email.padEnd(22)} password: ${user.password}${user.oid === DEMO_ADMIN_USER.oid ? '  (app role Sessions.RevokeAll)' : ''}`,
+  ).join('\n');
   console.log(`
 Local sign-in stack is running.
 
@@ -31,6 +34,7 @@ ${users}
 
   Headless (device code): npx tsx src/cli/main.ts login --authority ${stack.urls.authority} --client-id ${stack.deviceClientId} --scope api://${stack.settings.CLIENT_ID}/access_as_user --api ${stack.urls.functions.replace(/\/api$/, '')}
     (with NODE_EXTRA_CA_CERTS=${stack.provider.caCertPath})
+  Admin daemon (client credentials, app role Sessions.RevokeAll): client id ${stack.adminClient.clientId}, secret ${stack.adminClient.clientSecret}, scope ${stack.adminClient.scope}
 
 Press Ctrl-C to stop.
 `);

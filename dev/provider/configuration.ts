@@ -5,6 +5,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type * as Oidc from 'oidc-provider';
 import { devicePage, errorPage, escapeHtml, messagePage, signOutPage } from './pages';
+import type { AppRoles } from './app-roles';
+import { sessionSid } from './ids';
 import type { UserStore } from './users';
 
 /** Microsoft Graph's application id: the `aud` of the Graph stand-in's access tokens, as in Entra. */
@@ -24,6 +26,25 @@ export interface ProviderClient {
   publicClient?: boolean;
   /** Shown on the sign-in and device pages. */
   clientName?: string;
+  /**
+   * Entra's *Front-channel logout URL*: loaded in a hidden iframe with `?sid=&iss=` when the user
+   * signs out of a provider session this client took part in. https, or http on localhost.
+   */
+  frontchannelLogoutUri?: string;
+  /** App roles this client's API defines (Entra: App registrations → App roles). */
+  appRoles?: readonly string[];
+  /**
+   * Roles of this client's API assigned to users, by `oid` (Entra: Enterprise applications →
+   * Users and groups): `roles` in this client's ID tokens and in the users' tokens for its API.
+   */
+  userRoles?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Application permissions granted to this client with admin consent: roles by the app id of the
+   * API (a registered client, or Graph's {@link GRAPH_APP_ID}). Client credentials tokens carry them.
+   */
+  applicationPermissions?: Readonly<Record<string, readonly string[]>>;
+  /** Object id of the client's service principal (`oid`, `sub` of its app-only tokens); default derived. */
+  servicePrincipalId?: string;
 }
 
 export interface TenantSettings {
@@ -38,10 +59,11 @@ export interface TenantSettings {
   accessTokenTtl: number;
   deviceCodeInterval: number;
   rotation: 'entra' | 'strict';
+  appRoles: AppRoles;
 }
 
 export function buildConfiguration(settings: TenantSettings): Oidc.Configuration {
-  const { oidc, tenantId, base, interactionPrefix, users, accessTokenTtl, rotation, signingJwk } = settings;
+  const { oidc, tenantId, base, interactionPrefix, users, accessTokenTtl, rotation, signingJwk, appRoles } = settings;
   const clientsById = new Map(settings.clients.map((client) => [client.clientId, client]));
   const tokenPath = `${base}/oauth2/v2.0/token`;
   const logoutPath = `${base}/oauth2/v2.0/logout`;
@@ -92,7 +114,7 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
       auth_time: null,
       iss: null,
       sid: null,
-      openid: ['sub', 'tid', 'ver'],
+      openid: ['sub', 'tid', 'ver', 'sid', 'roles'],
       profile: ['name', 'preferred_username', 'oid', 'email'],
       email: ['email'],
     },
@@ -112,6 +134,7 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
     clockTolerance: 5,
     ttl: {
       AccessToken: () => accessTokenTtl,
+      ClientCredentials: () => accessTokenTtl,
       AuthorizationCode: 600,
       DeviceCode: 900,
       IdToken: 3600,
@@ -129,13 +152,17 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
     // Entra's tokens outlive the browser session: signing out revokes nothing.
     expiresWithSession: async () => false,
     rotateRefreshToken: rotation === 'strict',
-    async findAccount(_ctx, id) {
+    async findAccount(ctx, id, token) {
       const user = users.findById(id);
       if (!user) return undefined;
+      // The code, refresh token or device code an ID token is issued for remembers its session.
+      const sessionUid = token && 'sessionUid' in token ? token.sessionUid : undefined;
       return {
         accountId: user.oid,
-        async claims() {
+        async claims(use) {
           return {
+            ...(use === 'id_token' && sessionUid ? { sid: sessionSid(sessionUid) } : {}),
+            ...(use === 'id_token' ? rolesClaim(appRoles.forUser(String(ctx.oidc.client?.clientId), user.oid)) : {}),
             sub: user.oid, // oidc-provider makes it pairwise for pairwise clients (see pairwiseIdentifier)
             oid: user.oid,
             tid: tenantId,
@@ -182,11 +209,23 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
             tid: tenantId,
             azp: payload.client_id,
             azpacr: client?.publicClient ? '0' : '1',
-            scp: scopes.map((scope) => scope.replace(/^(api:\/\/[^/]+|https:\/\/graph\.microsoft\.com)\//, '')).join(' '),
-            ...(user
-              ? { sub: pairwiseSub(user.oid, audience), oid: user.oid, name: user.displayName, preferred_username: user.email }
-              : {}),
           });
+          if (token.kind === 'ClientCredentials') {
+            Object.assign(payload, appRoles.appOnlyClaims(String(payload.client_id), audience));
+          } else {
+            Object.assign(payload, {
+              scp: scopes.map((scope) => scope.replace(/^(api:\/\/[^/]+|https:\/\/graph\.microsoft\.com)\//, '')).join(' '),
+              ...(user
+                ? {
+                    sub: pairwiseSub(user.oid, audience),
+                    oid: user.oid,
+                    name: user.displayName,
+                    preferred_username: user.email,
+                    ...rolesClaim(appRoles.forUser(audience, user.oid)),
+                  }
+                : {}),
+            });
+          }
           delete payload.scope;
           delete payload.client_id;
         },
@@ -194,6 +233,7 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
     },
     features: {
       devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
       introspection: { enabled: false },
       revocation: { enabled: false },
       registration: { enabled: false },
@@ -202,8 +242,15 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
         enabled: true,
         async defaultResource(ctx, _client, oneOf) {
           if (oneOf) return oneOf[0] ?? oneOf;
+          const requested = String(ctx.oidc.params?.scope ?? '');
+          if (isAppOnly(ctx) && !/^\S+\/\.default$/.test(requested)) {
+            throw new oidc.errors.InvalidScope(
+              `client credentials need exactly one scope of the form <resource>/.default, such as api://<client id>/.default (Entra: AADSTS1002012); got "${requested}"`,
+              requested,
+            );
+          }
           const resources = new Set(
-            String(ctx.oidc.params?.scope ?? '')
+            requested
               .split(' ')
               .map(resourceOf)
               .filter((resource): resource is string => resource !== undefined),
@@ -216,18 +263,19 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
           }
           return [...resources][0] as string;
         },
-        async getResourceServerInfo(_ctx, indicator) {
+        async getResourceServerInfo(ctx, indicator) {
           const common = {
             accessTokenFormat: 'jwt' as const,
             accessTokenTTL: accessTokenTtl,
             jwt: { sign: { alg: 'RS256' as const } },
           };
+          const appOnly = isAppOnly(ctx);
           if (indicator === GRAPH_RESOURCE) {
-            return { ...common, scope: `User.Read ${GRAPH_RESOURCE}/User.Read`, audience: GRAPH_APP_ID };
+            return { ...common, scope: appOnly ? `${GRAPH_RESOURCE}/.default` : `User.Read ${GRAPH_RESOURCE}/User.Read`, audience: GRAPH_APP_ID };
           }
           const api = /^api:\/\/([^/]+)$/.exec(indicator);
           if (api?.[1] && clientsById.has(api[1])) {
-            return { ...common, scope: `api://${api[1]}/access_as_user`, audience: api[1] };
+            return { ...common, scope: appOnly ? `api://${api[1]}/.default` : `api://${api[1]}/access_as_user`, audience: api[1] };
           }
           throw new oidc.errors.InvalidTarget(`no API is exposed as ${indicator} in this tenant`);
         },
@@ -297,6 +345,16 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
       ctx.body = errorPage({ error: String(out.error), description: out.error_description ? String(out.error_description) : undefined });
     },
   };
+}
+
+/** The client credentials grant: app-only tokens, whose scope is `<resource>/.default`. */
+function isAppOnly(ctx: Ctx): boolean {
+  return ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials';
+}
+
+/** `{ roles }` when there are any: Entra leaves the claim out rather than sending `[]`. */
+function rolesClaim(roles: readonly string[]): { roles?: string[] } {
+  return roles.length > 0 ? { roles: [...roles] } : {};
 }
 
 /** Entra's `sub`: per user and application, unlike `oid` (43 base64url characters, as Entra's). */
@@ -382,7 +440,8 @@ export function toClientMetadata(client: ProviderClient): Oidc.ClientMetadata {
     grant_types: [
       ...(browser ? ['authorization_code'] : []),
       'refresh_token',
-      ...(client.publicClient ? ['urn:ietf:params:oauth:grant-type:device_code'] : []),
+      // As in Entra, any confidential client may ask for app-only tokens; `roles` says what it may do.
+      ...(client.publicClient ? ['urn:ietf:params:oauth:grant-type:device_code'] : ['client_credentials']),
     ],
   };
 }

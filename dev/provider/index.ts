@@ -7,7 +7,7 @@
  * ## Use
  *
  * ```ts
- * const idp = await startProvider({ dataDir: '.dev', clients: [DEV_WEB_CLIENT, DEV_DEVICE_CLIENT] });
+ * const idp = await startProvider({ dataDir: '.dev', clients: [DEV_WEB_CLIENT, DEV_DEVICE_CLIENT, DEV_ADMIN_CLIENT] });
  * // the app process: NODE_EXTRA_CA_CERTS=<idp.caCertPath>, AUTHORITY=<idp.authority>,
  * //                  AUTHORITY_METADATA=<idp.metadata>, DOWNSTREAM_API_URL=<idp.downstreamApiUrl>
  * await idp.close();
@@ -31,6 +31,7 @@
  * | JWKS | `/T/discovery/v2.0/keys` |
  * | userinfo | `/T/openid/v2.0/userinfo` |
  * | Graph stand-in (downstream API) | `GET /T/graph/v1.0/me` |
+ * | Graph stand-in: revoke a user's sign-in sessions (app-only, `User.RevokeSessions.All`) | `POST /T/graph/v1.0/users/{oid}/revokeSignInSessions` |
  *
  * ## Scopes, resources and audiences
  *
@@ -46,10 +47,24 @@
  *   (headless device-code clients calling the app). Access token: RS256 JWT, `aud` = `<clientId>`
  *   (as Entra's v2 tokens), `scp` = `access_as_user`, `iss` = the issuer, signed with the keys at
  *   `jwks_uri`.
+ * - `api://<clientId>/.default` or `https://graph.microsoft.com/.default` with
+ *   `grant_type=client_credentials` (any confidential client; the only scope form this grant takes,
+ *   as in Entra): an app-only access token for that API. It carries `roles` (the client's
+ *   `applicationPermissions` on that API, left out when there are none), `oid` = `sub` = the
+ *   client's service principal id (`servicePrincipalId(clientId)`), `azp`, `azpacr: "1"`, `tid`,
+ *   `ver: "2.0"`, and no `scp`, `name` or `preferred_username`. {@link DEV_ADMIN_CLIENT} gets
+ *   `roles: ["Sessions.RevokeAll"]` for the web app's API; the web app gets Graph's
+ *   `User.RevokeSessions.All`.
+ *
+ * App roles assigned to a user (a client's `userRoles`) appear as `roles` in that client's ID
+ * tokens and in the user's access tokens for its API: {@link DEMO_ADMIN_USER} (admin@example.com)
+ * holds `Sessions.RevokeAll` in {@link DEV_WEB_CLIENT}.
  *
  * Access tokens (JWT) carry `iss, aud, sub, oid, tid, azp, azpacr, scp, name, preferred_username,
  * ver: "2.0", iat, nbf, exp, jti`, header `typ: "JWT"`, `kid`. ID tokens carry `iss, aud (client id),
  * sub, oid, tid, name, preferred_username, email, ver: "2.0", nonce, iat, exp, auth_time, sid`.
+ * `sid` is the provider session's id (a GUID): the same in the ID tokens of every app signed in
+ * through one browser session, kept by refreshed ID tokens, new for every session.
  * For confidential (browser) clients `sub` is pairwise (per user and application) and is NOT the
  * `oid`, as in Entra; key users on `oid` or MSAL's `homeAccountId`. Token responses carry
  * `client_info` (base64url of `{"uid":oid,"utid":tenantId}`), so MSAL's `homeAccountId` is
@@ -68,9 +83,23 @@
  *   tokens (a `User.Read` refresh token redeemed for `api://…`) answer `invalid_scope` here.
  * - Public (device code) clients get `sub` = `oid` (oidc-provider only makes device-flow clients
  *   pairwise with private_key_jwt). Only `client_secret_post` authenticates confidential clients
- *   (what MSAL sends); Entra also takes `client_secret_basic`.
+ *   (what MSAL sends); Entra also takes `client_secret_basic`. A public client asking for client
+ *   credentials gets `invalid_request` here, `invalid_client` (AADSTS7000218) from Entra.
+ * - App-only tokens have no `idtyp` (Entra adds `idtyp: "app"` only as an optional claim); the
+ *   client credentials token response also carries `scope`. Service principal ids are made up
+ *   (`servicePrincipalId` on the client sets one); app roles are plain names, not GUIDs with a
+ *   display name, and groups do not exist.
  * - Authorization responses also carry `iss` (RFC 9207); the device code verification URI is
  *   this tenant's page, not microsoft.com/devicelogin; tokens have no `aio`, `uti`, `rh`, `idp`.
+ * - ID tokens always carry `sid`; Entra adds it only when the app registration asks for the
+ *   optional claim `sid`.
+ * - Front-channel logout URLs always get `iss` as well as `sid` (Entra often sends only `sid`).
+ *   Entra's sign-out page also lists the accounts to pick from; this one signs out the one.
+ * - Graph stand-in: only `/me` and `revokeSignInSessions`. The latter takes the user's `oid` only
+ *   (Graph also takes the userPrincipalName), only app-only tokens with `User.RevokeSessions.All`
+ *   (Graph also takes an admin's delegated token), and acts at once (Graph: "with a delay of a few
+ *   minutes"). It revokes the user's refresh tokens and ends their provider sessions; access
+ *   tokens already issued stay valid until they expire, as in Entra.
  * - Sessions, codes and refresh tokens live in memory: a restart signs everyone out.
  *
  * ## Pages and their selectors (for Playwright)
@@ -87,7 +116,10 @@
  *   sign-in pages above; then `#device-success`.
  * - Sign-out: submits itself (no question asked); without JavaScript click `#signout-submit`.
  *   Lands on `post_logout_redirect_uri` (given with `client_id` or `id_token_hint`, or alone when it
- *   is registered to exactly one client), else on `#signed-out`.
+ *   is registered to exactly one client), else on `#signed-out`. When an app of the ended session
+ *   registered a `frontchannelLogoutUri`, a page `#signout-frontchannel` comes first: it loads each
+ *   such URL with `?sid=<sid>&iss=<issuer>` in a hidden `iframe.frontchannel-logout` and goes on
+ *   by itself once they have loaded (at most 5 s; without JavaScript click `#signout-continue`).
  * - Errors: `#error-title`, `#error-code`, `#error-description`.
  *
  * Cookies are named `lidp_*` (distinct from the app's `fnauth*`: localhost cookies ignore ports).
@@ -100,13 +132,16 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type * as Oidc from 'oidc-provider';
-import { buildConfiguration, entraResponses, type OidcModule, type ProviderClient } from './configuration';
+import { AppRoles, appRoleProblems } from './app-roles';
+import { buildConfiguration, entraResponses, GRAPH_APP_ID, type OidcModule, type ProviderClient } from './configuration';
 import { importEsm } from './esm';
-import { createGraphMeHandler } from './graph';
+import { frontchannelLogout, frontchannelLogoutUriProblem } from './frontchannel-logout';
+import { createGraphMeHandler, createRevokeSignInSessionsHandler, GRAPH_APPLICATION_PERMISSIONS } from './graph';
 import { httpsGetText, readBody, replay, sendHtml } from './http';
 import { createInteractionHandler } from './interactions';
 import { loadOrCreateSigningKey, loadOrCreateTls } from './keys';
 import { errorPage } from './pages';
+import { SignInSessions } from './sign-in-sessions';
 import { DEMO_USERS, UserStore, type DemoUser } from './users';
 
 export { DEMO_USERS, UserStore, type DemoUser, type UserRecord } from './users';
@@ -115,13 +150,42 @@ export { GRAPH_APP_ID, type ProviderClient } from './configuration';
 /** The tenant id used unless one is given (a fixed GUID, so settings stay valid across runs). */
 export const DEFAULT_TENANT_ID = '5f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 
-/** The app registration that `local.settings.json` of a local run uses (confidential web app). */
+/** The app role that lets a caller end any user's sessions in the web app (its API defines it). */
+export const SESSIONS_ADMIN_ROLE = 'Sessions.RevokeAll';
+
+/** The demo user assigned {@link SESSIONS_ADMIN_ROLE} in the web app: admin@example.com. */
+export const DEMO_ADMIN_USER = DEMO_USERS.find((user) => user.email === 'admin@example.com')!;
+
+/**
+ * The app registration that `local.settings.json` of a local run uses (confidential web app).
+ * Its API defines {@link SESSIONS_ADMIN_ROLE}, assigned to {@link DEMO_ADMIN_USER}; it holds
+ * Graph's `User.RevokeSessions.All` application permission.
+ */
 export const DEV_WEB_CLIENT: Readonly<ProviderClient> = Object.freeze({
   clientId: '0c6a6c54-5b0f-4b83-9a3e-1f2d3c4b5a69',
   clientSecret: 'local-dev-secret-not-for-production',
   redirectUris: ['http://localhost:7071/api/redirect'],
   postLogoutRedirectUris: ['http://localhost:7071/api/home', 'http://localhost:7071/'],
+  frontchannelLogoutUri: 'http://localhost:7071/api/logout/frontchannel',
   clientName: 'Functions app (local)',
+  servicePrincipalId: '1d7e3b9a-5c2f-4a86-b0e1-7f4d2c9a3e65',
+  appRoles: [SESSIONS_ADMIN_ROLE],
+  userRoles: { [DEMO_ADMIN_USER.oid]: [SESSIONS_ADMIN_ROLE] },
+  applicationPermissions: { [GRAPH_APP_ID]: ['User.RevokeSessions.All'] },
+});
+
+/**
+ * A confidential daemon client granted {@link SESSIONS_ADMIN_ROLE} on the web app's API: its
+ * client credentials token (scope `api://<web client id>/.default`) may end anyone's sessions.
+ */
+export const DEV_ADMIN_CLIENT: Readonly<ProviderClient> = Object.freeze({
+  clientId: 'e4a7c2b9-3d1f-4e58-8a6b-9c0d1e2f3a4b',
+  clientSecret: 'local-dev-admin-secret-not-for-production',
+  redirectUris: [],
+  postLogoutRedirectUris: [],
+  clientName: 'Session admin (local)',
+  servicePrincipalId: '6b2f8d4e-1a9c-4e37-9d05-8c3a7b1e4f92',
+  applicationPermissions: { [DEV_WEB_CLIENT.clientId]: [SESSIONS_ADMIN_ROLE] },
 });
 
 /** A public client for the device code flow (like the Entra device-code sample's registration). */
@@ -176,10 +240,17 @@ export interface LocalProvider {
   jwksUri: string;
   /** The Graph stand-in: `https://localhost:PORT/<tenantId>/graph/v1.0/me` */
   downstreamApiUrl: string;
+  /**
+   * The Graph stand-in's `v1.0` root, `https://localhost:PORT/<tenantId>/graph/v1.0`, in place of
+   * `https://graph.microsoft.com/v1.0`: `/me` and `POST /users/{id}/revokeSignInSessions`.
+   */
+  graphBaseUrl: string;
   /** Scopes for {@link downstreamApiUrl}: `['User.Read']`. */
   downstreamApiScopes: string[];
   /** `api://<clientId>/access_as_user`, the exposed API scope of a client. */
   apiScope(clientId: string): string;
+  /** The object id of a client's service principal: `oid` and `sub` of its app-only tokens. */
+  servicePrincipalId(clientId: string): string;
   /** The self-signed certificate (PEM file) to trust: NODE_EXTRA_CA_CERTS for the app process. */
   caCertPath: string;
   /** Its PEM text, for in-process clients (`https.request({ ca })`). */
@@ -203,6 +274,7 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
   const signingJwk = loadOrCreateSigningKey(options.dataDir);
   const publicKey = createPublicKey({ key: signingJwk, format: 'jwk' });
   const users = new UserStore(options.users ?? DEMO_USERS, options.persistUsers ? join(options.dataDir, 'users.json') : undefined);
+  const appRoles = new AppRoles(options.clients, tenantId);
 
   const server = https.createServer({ cert: tls.cert, key: tls.key });
   const sockets = new Set<Socket>();
@@ -225,7 +297,9 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
   const discoveryPath = `${base}/v2.0/.well-known/openid-configuration`;
   const tokenPath = `${base}/oauth2/v2.0/token`;
   const logoutPath = `${base}/oauth2/v2.0/logout`;
-  const graphMePath = `${base}/graph/v1.0/me`;
+  const graphBase = `${base}/graph/v1.0`;
+  const graphMePath = `${graphBase}/me`;
+  const revokeSignInSessionsPath = /^\/users\/([^/]+)\/revokeSignInSessions$/;
   const interactionPrefix = `${base}/interaction/`;
 
   const settings = {
@@ -239,12 +313,16 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
     accessTokenTtl: options.accessTokenTtlSeconds ?? 3600,
     deviceCodeInterval: options.deviceCodeIntervalSeconds ?? 5,
     rotation: options.refreshTokenRotation ?? 'entra',
+    appRoles,
   } as const;
   const provider = new oidc.Provider(issuer, buildConfiguration(settings));
   provider.use(entraResponses(provider, settings));
+  provider.use(frontchannelLogout({ clients: options.clients, issuer }));
   const providerCallback = provider.callback();
   const handleInteraction = createInteractionHandler({ provider, users, clients: options.clients, interactionPrefix });
-  const handleGraphMe = createGraphMeHandler({ jose, publicKey, issuer, baseUrl: `${origin}${base}`, users });
+  const graphDeps = { jose, publicKey, issuer, baseUrl: `${origin}${base}`, users };
+  const handleGraphMe = createGraphMeHandler(graphDeps);
+  const handleRevokeSignInSessions = createRevokeSignInSessionsHandler({ ...graphDeps, signInSessions: new SignInSessions(provider) });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', origin);
@@ -255,6 +333,8 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
     }
     if (path.startsWith(interactionPrefix)) return handleInteraction(req, res, url);
     if (path === graphMePath) return handleGraphMe(req, res);
+    const revokeUserId = path.startsWith(`${graphBase}/`) ? revokeSignInSessionsPath.exec(path.slice(graphBase.length))?.[1] : undefined;
+    if (revokeUserId) return handleRevokeSignInSessions(req, res, revokeUserId);
     if (path === tokenPath && req.method === 'POST') {
       // MSAL sends grant_type=device_code (Entra accepts it); oidc-provider wants the RFC 8628 URN.
       const body = await readBody(req);
@@ -302,8 +382,10 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
     metadata,
     jwksUri: `${origin}${base}/discovery/v2.0/keys`,
     downstreamApiUrl: `${origin}${graphMePath}`,
+    graphBaseUrl: `${origin}${graphBase}`,
     downstreamApiScopes: ['User.Read'],
     apiScope: (clientId: string) => `api://${clientId}/access_as_user`,
+    servicePrincipalId: (clientId: string) => appRoles.servicePrincipalId(clientId),
     caCertPath: tls.caCertPath,
     caCert: tls.cert,
     users,
@@ -318,6 +400,8 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
 }
 
 function validateClients(clients: readonly ProviderClient[]) {
+  const roleProblems = appRoleProblems(clients, { [GRAPH_APP_ID]: GRAPH_APPLICATION_PERMISSIONS });
+  if (roleProblems.length > 0) throw new Error(roleProblems.join('\n'));
   const seen = new Set<string>();
   for (const client of clients) {
     if (!client.clientId) throw new Error('Each client needs a clientId.');
@@ -326,5 +410,7 @@ function validateClients(clients: readonly ProviderClient[]) {
     if (!client.publicClient && !client.clientSecret) {
       throw new Error(`Client ${client.clientId} needs a clientSecret (or publicClient: true).`);
     }
+    const frontchannelProblem = client.frontchannelLogoutUri === undefined ? undefined : frontchannelLogoutUriProblem(client.frontchannelLogoutUri);
+    if (frontchannelProblem) throw new Error(`The frontchannelLogoutUri of client ${client.clientId} ${frontchannelProblem}: ${client.frontchannelLogoutUri}`);
   }
 }

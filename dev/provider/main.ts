@@ -9,7 +9,7 @@
  * Prints the settings an app uses against it, the demo users, and keeps running until Ctrl+C.
  */
 import { resolve } from 'node:path';
-import { DEMO_USERS, DEV_DEVICE_CLIENT, DEV_WEB_CLIENT, startProvider } from './index';
+import { DEMO_USERS, DEV_ADMIN_CLIENT, DEV_DEVICE_CLIENT, DEV_WEB_CLIENT, startProvider } from './index';
 
 function numberFromEnv(name: string, fallback: number): number {
   const raw = process.env[name]?.trim();
@@ -23,7 +23,7 @@ async function main() {
   const idp = await startProvider({
     port: numberFromEnv('LOCAL_IDP_PORT', 8443),
     dataDir: resolve(process.env.LOCAL_IDP_DATA_DIR?.trim() || '.dev/local-idp'),
-    clients: [{ ...DEV_WEB_CLIENT }, { ...DEV_DEVICE_CLIENT }],
+    clients: [{ ...DEV_WEB_CLIENT }, { ...DEV_DEVICE_CLIENT }, { ...DEV_ADMIN_CLIENT }],
     accessTokenTtlSeconds: numberFromEnv('LOCAL_IDP_ACCESS_TOKEN_TTL', 3600),
     persistUsers: true,
   });
@@ -48,6 +48,7 @@ async function main() {
     ...Object.entries(settings).map(([key, value]) => `  ${key}=${value}`),
     '',
     `Device code client: ${DEV_DEVICE_CLIENT.clientId} (public), scope ${idp.apiScope(DEV_WEB_CLIENT.clientId)}`,
+    `Admin daemon (client credentials): ${DEV_ADMIN_CLIENT.clientId} / ${DEV_ADMIN_CLIENT.clientSecret}, scope api://${DEV_WEB_CLIENT.clientId}/.default`,
     '',
     'Demo users:',
     ...DEMO_USERS.map((user) => `  ${user.email} / ${user.password}  (${user.displayName})`),

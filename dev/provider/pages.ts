@@ -25,7 +25,7 @@ const STYLE = `
   code.otp { font-size: 1.5rem; letter-spacing: .3rem; }
 `;
 
-export function layout(title: string, body: string, options: { script?: string } = {}): string {
+export function layout(title: string, body: string, options: { script?: string; nonce?: string } = {}): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -33,7 +33,7 @@ export function layout(title: string, body: string, options: { script?: string }
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="robots" content="noindex">
   <title>${escapeHtml(title)}</title>
-  <style>${STYLE}</style>${options.script ? `\n  <script>${options.script}</script>` : ''}
+  <style>${STYLE}</style>${options.script ? `\n  <script${options.nonce ? ` nonce="${escapeHtml(options.nonce)}"` : ''}>${options.script}</script>` : ''}
 </head>
 <body>
   <main>
@@ -148,6 +148,34 @@ export function signOutPage(form: string): string {
     <button id="signout-submit" type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button>`,
     {
       script: `document.addEventListener('DOMContentLoaded', function () { document.getElementById('signout-submit').click(); });`,
+    },
+  );
+}
+
+/**
+ * After sign-out: each app's front-channel logout URL in a hidden iframe, then on to `continueTo`
+ * once every frame has loaded (the window's load event waits for them) or after `waitMs`.
+ */
+export function frontchannelLogoutPage(input: {
+  frames: readonly { src: string; clientName: string }[];
+  continueTo: string;
+  nonce: string;
+  waitMs: number;
+}): string {
+  const frames = input.frames
+    .map((frame) => `    <iframe class="frontchannel-logout" hidden src="${escapeHtml(frame.src)}" title="Signing out of ${escapeHtml(frame.clientName)}"></iframe>`)
+    .join('\n');
+  return layout(
+    'Signing out',
+    `    <h1 id="signout-frontchannel">You signed out of your account</h1>
+    <p id="message">Signing you out of the applications you used&hellip;</p>
+${frames}
+    <p><a id="signout-continue" href="${escapeHtml(input.continueTo)}">Continue</a></p>`,
+    {
+      nonce: input.nonce,
+      script:
+        "(function () { var gone = false; function next() { if (gone) return; gone = true; document.getElementById('signout-continue').click(); } " +
+        `window.addEventListener('load', next); setTimeout(next, ${Number(input.waitMs)}); })();`,
     },
   );
 }

@@ -41,6 +41,13 @@ export const DEMO_USERS: readonly Readonly<Required<DemoUser>>[] = Object.freeze
     displayName: 'Bob Example',
     oid: '9e27b6f4-3c1a-4d85-b0e9-6f4c2a7d1e58',
   },
+  {
+    // The local web app assigns her its admin role (see DEV_WEB_CLIENT in index.ts).
+    email: 'admin@example.com',
+    password: 'Passw0rd!',
+    displayName: 'Ada Admin',
+    oid: 'c5e8a1d2-7b3f-4e69-a0d4-3f1b9c6e2a87',
+  },
 ]);
 
 interface StoredUser extends UserRecord {

@@ -1,6 +1,8 @@
 /** The test helper that stands in for a browser: cookies and forms as a browser handles them. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { CookieJar, parseForms, textById } from '../helpers/http-form-driver';
+import { CookieJar, HttpFormDriver, parseForms, textById } from '../helpers/http-form-driver';
 
 describe('CookieJar', () => {
   it('scopes cookies by host (not port) and path, keeps Secure ones off http, honours deletion', () => {
@@ -42,5 +44,43 @@ describe('parseForms', () => {
       { id: undefined, action: 'https://elsewhere.example/cb', method: 'GET', fields: { q: 'single' } },
     ]);
     expect(textById(html, 'msg')).toBe('Hello <you>');
+  });
+});
+
+describe('HttpFormDriver.follow', () => {
+  it('loads iframes as a browser does (cookies only for same-site frames), then follows a clicked link up to stopAt', async () => {
+    const seen: { url: string; cookie?: string }[] = [];
+    const server = createServer((req, res) => {
+      seen.push({ url: req.url ?? '', cookie: req.headers.cookie });
+      if (req.url === '/page') {
+        res.writeHead(200, { 'content-type': 'text/html', 'set-cookie': 'app=1; Path=/' });
+        res.end(`<iframe src="/frame?a=1&amp;b=2"></iframe>
+          <iframe hidden src="http://127.0.0.1:${port}/cross-site"></iframe>
+          <iframe src="http://localhost:1/refused"></iframe>
+          <a id="next" href="/after?x=1&amp;y=2">Continue</a>
+          <script>setTimeout(function () { document.getElementById('next').click(); }, 10);</script>`);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const browser = new HttpFormDriver();
+      const done = await browser.follow(`http://localhost:${port}/page`, { stopAt: (url) => url.pathname === '/after' });
+      expect(done).toMatchObject({ stopped: true, url: `http://localhost:${port}/after?x=1&y=2` });
+      expect(seen).toEqual([
+        { url: '/page', cookie: undefined },
+        { url: '/frame?a=1&b=2', cookie: 'app=1' },
+        { url: '/cross-site', cookie: undefined },
+      ]);
+      expect(browser.history.at(-1)).toMatch(/^GET http:\/\/localhost:1\/refused -> /);
+
+      await browser.follow(`http://localhost:${port}/page`);
+      expect(seen.at(-1)).toEqual({ url: '/after?x=1&y=2', cookie: 'app=1' });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -14,7 +14,7 @@ import {
   type AuthenticationResult,
   type Configuration,
 } from '@azure/msal-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DEMO_USERS, DEV_DEVICE_CLIENT, DEV_WEB_CLIENT, GRAPH_APP_ID, startProvider, type LocalProvider } from '../../dev/provider';
 import { HttpFormDriver, httpRequest, textById } from '../helpers/http-form-driver';
 import { approveDeviceCode, sameEndpoint, signInAtProvider, signOutAtProvider, signUpAtProvider } from '../helpers/local-provider-flows';
@@ -34,7 +34,6 @@ beforeAll(async () => {
   idp = await startProvider({
     dataDir,
     clients: [{ ...WEB }, { ...DEV_DEVICE_CLIENT }],
-    accessTokenTtlSeconds: 1,
     deviceCodeIntervalSeconds: 1,
   });
 }, 30_000);
@@ -45,15 +44,15 @@ afterAll(async () => {
 });
 
 /** MSAL configured as the app configures it for any tenant: authority + metadata, AAD mode. */
-function msalConfig(clientId: string, clientSecret?: string) {
-  const network = createMsalNetworkClient({ ca: idp.caCert });
+function msalConfig(clientId: string, clientSecret?: string, p: LocalProvider = idp) {
+  const network = createMsalNetworkClient({ ca: p.caCert });
   const config: Configuration = {
     auth: {
       clientId,
       ...(clientSecret ? { clientSecret } : {}),
-      authority: idp.authority,
-      knownAuthorities: [new URL(idp.authority).host],
-      authorityMetadata: idp.metadata,
+      authority: p.authority,
+      knownAuthorities: [new URL(p.authority).host],
+      authorityMetadata: p.metadata,
     },
     system: { networkClient: network.client },
   };
@@ -80,9 +79,9 @@ async function verifyWithJwks(token: string, audience: string) {
   return { payload, protectedHeader };
 }
 
-async function callGraph(accessToken: string | undefined) {
-  const response = await httpRequest(idp.downstreamApiUrl, {
-    ca: idp.caCert,
+async function callGraph(accessToken: string | undefined, p: LocalProvider = idp) {
+  const response = await httpRequest(p.downstreamApiUrl, {
+    ca: p.caCert,
     headers: accessToken === undefined ? {} : { authorization: `Bearer ${accessToken}` },
   });
   return { status: response.status, body: JSON.parse(response.body) as Record<string, unknown> };
@@ -210,14 +209,17 @@ describe('browser sign-in with a confidential client (auth code + PKCE)', () => 
   }, 20_000);
 
   it('refreshes through acquireTokenSilent once the access token has expired, rotating the refresh token', async () => {
-    const { config, network } = msalConfig(WEB.clientId, WEB.clientSecret);
+    // Its own provider: access tokens that live 1 s. Others in this file would race that lifetime.
+    const shortLived = await startProvider({ dataDir, clients: [{ ...WEB }], accessTokenTtlSeconds: 1 });
+    onTestFinished(() => shortLived.close());
+    const { config, network } = msalConfig(WEB.clientId, WEB.clientSecret, shortLived);
     const cca = new ConfidentialClientApplication(config);
-    const { result: first } = await browserSignIn(cca, new HttpFormDriver({ ca: idp.caCert }), bob);
+    const { result: first } = await browserSignIn(cca, new HttpFormDriver({ ca: shortLived.caCert }), bob);
     const firstRefreshToken = Object.values(JSON.parse(cca.getTokenCache().serialize()).RefreshToken as Record<string, { secret: string }>)[0]?.secret;
     expect(firstRefreshToken).toBeTruthy();
 
     await new Promise((resolve) => setTimeout(resolve, 1_200)); // TTL 1 s
-    expect((await callGraph(first.accessToken)).status).toBe(401);
+    expect((await callGraph(first.accessToken, shortLived)).status).toBe(401);
 
     const account = (await cca.getTokenCache().getAccountByHomeId(`${bob.oid}.${idp.tenantId}`))!;
     expect(account).toBeTruthy();

@@ -209,10 +209,19 @@ export function parseForms(html: string, baseUrl: string): ParsedForm[] {
   return forms;
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The `href` of the link with this id, entities decoded, or undefined. */
+function linkHref(html: string, id: string): string | undefined {
+  const tag = new RegExp(`<a\\b[^>]*\\bid="${escapeRegExp(id)}"[^>]*>`, 'i').exec(html)?.[0];
+  return tag ? attributesOf(tag).href : undefined;
+}
+
 /** The text content of the element with this id (tags stripped, entities decoded), or undefined. */
 export function textById(html: string, id: string): string | undefined {
-  const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const match = new RegExp(`<(\\w+)\\b[^>]*\\bid="${escaped}"[^>]*>([\\s\\S]*?)</\\1>`, 'i').exec(html);
+  const match = new RegExp(`<(\\w+)\\b[^>]*\\bid="${escapeRegExp(id)}"[^>]*>([\\s\\S]*?)</\\1>`, 'i').exec(html);
   return match ? decodeEntities((match[2] ?? '').replace(/<[^>]+>/g, '')).trim() : undefined;
 }
 
@@ -246,8 +255,12 @@ export class HttpFormDriver {
   }
 
   /** One request, cookies sent and stored; redirects not followed. */
-  async request(url: string | URL, options: RequestOptions = {}): Promise<HttpResponse> {
-    const cookie = this.jar.header(url);
+  request(url: string | URL, options: RequestOptions = {}): Promise<HttpResponse> {
+    return this.#send(url, options, true);
+  }
+
+  async #send(url: string | URL, options: RequestOptions, sendCookies: boolean): Promise<HttpResponse> {
+    const cookie = sendCookies ? this.jar.header(url) : undefined;
     const response = await httpRequest(url, {
       ...options,
       ca: this.#ca,
@@ -264,7 +277,10 @@ export class HttpFormDriver {
    *
    * Like a browser with JavaScript, it also runs self-submitting pages (unless `autoSubmit` is
    * false): `document.forms[0].submit()` (OIDC form_post and the provider's hand-over pages) and
-   * `document.getElementById('x').click()` (the provider's sign-out page).
+   * `document.getElementById('x').click()` on a submit button or a link (the provider's sign-out
+   * pages). Before that it loads the page's iframes, as a browser does: a frame of another site
+   * (scheme or host differ; ports do not count) gets no cookies, as browsers keep `SameSite=Lax`
+   * cookies (their default) home. The jar does not model `SameSite=None`.
    */
   async follow(url: string | URL, options: FollowOptions = {}): Promise<HttpResponse> {
     const { stopAt, maxRedirects = 20, autoSubmit = true, ...request } = options;
@@ -278,12 +294,31 @@ export class HttpFormDriver {
     }
     const budget = typeof autoSubmit === 'number' ? autoSubmit : autoSubmit ? 5 : 0;
     if (budget > 0 && response.status === 200) {
+      await this.#loadFrames(response);
       const next = { stopAt, autoSubmit: budget - 1 };
       if (/document\.forms\[0\]\.submit\(\)/.test(response.body)) return this.submitForm(response, { ...next, form: 0 });
       const click = /document\.getElementById\('([^']+)'\)\.click\(\)/.exec(response.body)?.[1];
+      const href = click && linkHref(response.body, click);
+      if (href) {
+        const target = new URL(href, response.url);
+        return stopAt?.(target) ? { ...response, url: target.href, stopped: true } : this.follow(target, next);
+      }
       if (click) return this.submitForm(response, { ...next, submitter: `#${click}` });
     }
     return response;
+  }
+
+  async #loadFrames(page: HttpResponse): Promise<void> {
+    const site = (url: URL) => `${url.protocol}//${url.hostname}`;
+    for (const tag of page.body.matchAll(/<iframe\b[^>]*>/gi)) {
+      const src = attributesOf(tag[0]).src;
+      if (!src) continue;
+      const target = new URL(src, page.url);
+      // A frame that cannot load shows an error inside it; the page itself goes on.
+      await this.#send(target, {}, site(target) === site(new URL(page.url))).catch((error: unknown) => {
+        this.history.push(`GET ${target.href} -> ${(error as Error).message}`);
+      });
+    }
   }
 
   /** Fills and submits a form of `page`, then follows redirects. */

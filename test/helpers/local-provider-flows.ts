@@ -3,7 +3,8 @@
  * (`dev/provider`), done over HTTP with {@link HttpFormDriver}, for tests that do not need a
  * real browser. Page ids are the ones documented in `dev/provider/index.ts`.
  */
-import { HttpFormDriver, parseForms, textById, type HttpResponse } from './http-form-driver';
+import { createHash, randomBytes } from 'node:crypto';
+import { HttpFormDriver, httpRequest, parseForms, textById, type HttpResponse } from './http-form-driver';
 
 export interface Credentials {
   email: string;
@@ -98,4 +99,81 @@ export async function signOutAtProvider(browser: HttpFormDriver, logoutUrl: stri
   const page = await browser.follow(logoutUrl, { stopAt: sameEndpoint(postLogoutRedirectUri) });
   if (!page.stopped) fail('Sign-out did not return to the app', page);
   return new URL(page.url);
+}
+
+export interface CodeFlowClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
+type ProviderEndpoints = { authority: string; caCert: string };
+
+/** An authorization request of a confidential client with PKCE, state and nonce, as the app sends it. */
+export function authorizeRequest(
+  provider: ProviderEndpoints,
+  client: CodeFlowClient,
+  options: { scope?: string; prompt?: string } = {},
+): { url: string; state: string; verifier: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  const state = randomBytes(16).toString('base64url');
+  const url = new URL(`${provider.authority}oauth2/v2.0/authorize`);
+  url.search = new URLSearchParams({
+    client_id: client.clientId,
+    response_type: 'code',
+    redirect_uri: client.redirectUri,
+    scope: options.scope ?? 'openid profile offline_access User.Read',
+    state,
+    nonce: randomBytes(16).toString('base64url'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    ...(options.prompt ? { prompt: options.prompt } : {}),
+  }).toString();
+  return { url: url.href, state, verifier };
+}
+
+/** Redeems an authorization code; returns the token endpoint's JSON answer, or throws with it. */
+export async function redeemCode(provider: ProviderEndpoints, client: CodeFlowClient, code: string, verifier: string): Promise<Record<string, string>> {
+  const response = await httpRequest(`${provider.authority}oauth2/v2.0/token`, {
+    ca: provider.caCert,
+    form: {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: client.redirectUri,
+      code_verifier: verifier,
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+    },
+  });
+  if (response.status !== 200) throw new Error(`The token endpoint answered ${response.status}: ${response.body}`);
+  return JSON.parse(response.body) as Record<string, string>;
+}
+
+/**
+ * The whole browser sign-in of a confidential client without MSAL: authorize, sign in (or pass
+ * through the provider session), redeem the code. Returns the token endpoint's JSON answer
+ * (`id_token`, `access_token`, `refresh_token`, …).
+ *
+ * @example
+ * ```ts
+ * const tokens = await codeFlowTokens(browser, idp, { clientId, clientSecret, redirectUri }, alice);
+ * decodeJwtPayload(tokens.id_token).sid;
+ * ```
+ */
+export async function codeFlowTokens(
+  browser: HttpFormDriver,
+  provider: ProviderEndpoints,
+  client: CodeFlowClient,
+  credentials: Credentials,
+  options: { scope?: string; prompt?: string } = {},
+): Promise<Record<string, string>> {
+  const request = authorizeRequest(provider, client, options);
+  const back = await signInAtProvider(browser, request.url, credentials, client.redirectUri);
+  if (back.searchParams.get('state') !== request.state) throw new Error(`The provider answered ${back.href}`);
+  return redeemCode(provider, client, back.searchParams.get('code') ?? '', request.verifier);
+}
+
+/** The payload of a JWT, not verified (tests that verify use jose and the JWKS). */
+export function decodeJwtPayload(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 }
