@@ -71,9 +71,9 @@ ${form('/api/logout', fields, { id: 'confirm-sign-out', text: 'Sign out' })}
   );
 }
 
-/** Front-channel logout answers an empty page: the tenant's sign-out page loads it, hidden, in a frame. */
+/** Front-channel logout answers an empty page (no style either): the tenant's sign-out page loads it, hidden, in a frame. */
 export function renderFrontChannelPage(): string {
-  return page('Signed out', '');
+  return '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head><body></body></html>';
 }
 
 const claim = (session: Session, name: string) => {
