@@ -301,6 +301,8 @@ output SERVICE_API_NAME string = api.outputs.name
 output SERVICE_API_URI string = appUrl
 output REDIRECT_URI string = appSettings.REDIRECT_URI
 output POST_LOGOUT_REDIRECT_URI string = appSettings.POST_LOGOUT_REDIRECT_URI
+// Registered as the app's Front-channel logout URL: the tenant's sign-out ends the app's sessions through it.
+output FRONTCHANNEL_LOGOUT_URI string = '${appUrl}/api/logout/frontchannel'
 output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 output COSMOS_DATABASE string = cosmosNames.database
 output COSMOS_SESSIONS_CONTAINER string = cosmosNames.sessionsContainer
