@@ -7,8 +7,11 @@
  * serves as is: a route exists in exactly one place.
  *
  * Every handler is wrapped the same way: errors become responses through
- * `errorResponse`, security headers are added, and one structured log line
- * is written per request (path only: query strings carry codes and state).
+ * `errorResponse`, security headers are added (`X-Frame-Options: DENY`
+ * unless the function is `frameable` and names its own `frame-ancestors`),
+ * and one structured log line is written per request (path only: query
+ * strings carry codes and state). Routes may take parameters
+ * (`sessions/{id}`), which arrive as `request.params`.
  *
  * @example
  * ```ts

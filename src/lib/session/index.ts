@@ -14,8 +14,10 @@
  * | {@link Sessions.endUser} | everywhere, admin revoke | 1 query + batches of ≤ 100 deletes |
  * | {@link Sessions.endBySid} | front-channel logout | 1 cross-partition query + 1 batch per user |
  *
- * Every way a session ends goes through one private path, so a cache in
- * front of {@link Sessions.resume} has one place to forget it.
+ * Every way a session ends goes through `SessionDocuments.remove`, and every
+ * read of a live session through `SessionDocuments.read` or the partition
+ * query, so a cache in front of {@link Sessions.resume} has one place to fill
+ * and one to forget.
  *
  * @example
  * ```ts
