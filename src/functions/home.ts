@@ -1,23 +1,42 @@
-import { findSession } from '../lib/current-user';
-import { PAGE_SECURITY_POLICY, renderHomePage } from '../lib/pages';
+import { ID_PATTERN } from '../lib/session';
+import { acceptsFormPost, requestSite } from '../lib/cross-site';
+import { AuthError } from '../lib/errors';
+import { readForm } from '../lib/forms';
+import { htmlPage, pageSecurityPolicy, renderHomePage } from '../lib/pages';
 import { defineFunction } from '../lib/registry';
 import { getRuntime } from '../lib/runtime';
 
-/** GET /api/home : the start page, with who is signed in and links to sign in, sign up, claims, the API and sign-out. */
+/**
+ * GET /api/home : the start page: who is signed in, where, and links to sign in, sign up, claims, the API and sign-out.
+ * POST /api/home (its own forms, `end=others` or `end=<session id>`) : ends the user's other sessions or one of them,
+ * then shows the page again.
+ */
 export default defineFunction({
   name: 'home',
   route: 'home',
-  methods: ['GET'],
+  methods: ['GET', 'POST'],
   audience: 'browser',
   async handler(request) {
-    const session = await findSession(getRuntime(), request.headers.get('cookie'));
-    return {
-      status: 200,
-      headers: {
-        'Content-Type': 'text/html; charset=utf-8',
-        'Content-Security-Policy': PAGE_SECURITY_POLICY,
-      },
-      body: renderHomePage(session),
-    };
+    const runtime = getRuntime();
+    const { sessions } = runtime;
+    const cookieHeader = request.headers.get('cookie');
+    if (request.method === 'POST') {
+      const form = await readForm(request);
+      const ref = await sessions.ref(cookieHeader);
+      if (!acceptsFormPost(requestSite(request.headers, runtime.config.appOrigin), runtime.formTokens.verify(ref?.id, form.get('token')))) {
+        throw new AuthError('cross_site_request', 403, 'This form was not sent from our own page. Open the start page and try again.');
+      }
+      const end = form.get('end') ?? '';
+      if (end !== 'others' && !ID_PATTERN.test(end)) throw new AuthError('invalid_request', 400, 'The form does not name a session to end.');
+      const current = ref && (await sessions.resume(cookieHeader));
+      if (current && end === 'others') await sessions.endOthers(cookieHeader, { includeCurrent: false });
+      else if (current) await sessions.end({ userKey: current.userKey, id: end });
+      const home = new URL('/api/home', runtime.config.appOrigin).href;
+      return { status: 303, headers: { Location: home }, cookies: current?.id === end ? [sessions.clearCookie()] : [] };
+    }
+    const session = await sessions.resume(cookieHeader);
+    if (!session) return htmlPage(renderHomePage(), pageSecurityPolicy({}));
+    const [listing = [], { metadata }] = await Promise.all([sessions.list(cookieHeader), runtime.identity()]);
+    return htmlPage(renderHomePage({ session, sessions: listing, token: runtime.formTokens.issue(session.id) }), pageSecurityPolicy(metadata));
   },
 });
