@@ -1,16 +1,41 @@
-import { findSession } from '../lib/current-user';
-import { renderHomePage } from '../lib/pages';
+import { acceptsFormPost, requestSite } from '../lib/cross-site';
+import { AppError } from '../lib/errors';
+import { pageSecurityPolicy, renderHomePage } from '../lib/pages';
 import { defineFunction } from '../lib/registry';
-import { page } from '../lib/responses';
+import { page, redirect } from '../lib/responses';
+import { urlFor } from '../lib/routes';
+import { ID_PATTERN } from '../lib/session';
 
-/** GET /api/home : the start page, with who is signed in and links to sign in, sign up, claims, the API and sign-out. */
+/**
+ * GET /api/home : the start page: who is signed in, where, and links to sign in, sign up, claims, the API and sign-out.
+ * POST /api/home (its own forms, `end=others` or `end=<session id>`) : ends the user's other sessions or one of them,
+ * then shows the page again.
+ */
 export default defineFunction({
   name: 'home',
   route: 'home',
-  methods: ['GET'],
+  methods: ['GET', 'POST'],
   audience: 'browser',
-  async handler({ runtime, cookies }) {
-    const session = await findSession(runtime, cookies);
-    return page(renderHomePage(session));
+  async handler({ runtime, method, headers, cookies, form }) {
+    const { sessions } = runtime;
+    if (method === 'POST') {
+      const posted = await form();
+      const ref = await sessions.ref(cookies);
+      if (!acceptsFormPost(requestSite(headers, runtime.config.appOrigin), runtime.formTokens.verify(ref?.id, posted.get('token')))) {
+        throw new AppError('cross_site_request', { detail: 'This form was not sent from our own page. Open the start page and try again.' });
+      }
+      const end = posted.get('end') ?? '';
+      if (end !== 'others' && !ID_PATTERN.test(end)) throw new AppError('invalid_request', { detail: 'The form does not name a session to end.' });
+      const current = ref && (await sessions.resume(cookies));
+      if (current && end === 'others') await sessions.endOthers(cookies, { includeCurrent: false });
+      else if (current) await sessions.end({ userKey: current.userKey, id: end });
+      const home = urlFor('home', { origin: runtime.config.appOrigin });
+      return redirect(home, { status: 303, cookies: current?.id === end ? [sessions.clearCookie()] : [] });
+    }
+    const session = await sessions.resume(cookies);
+    if (!session) return page(renderHomePage());
+    const [listing = [], { metadata }] = await Promise.all([sessions.list(cookies), runtime.identity()]);
+    const token = runtime.formTokens.issue(session.id);
+    return page(renderHomePage({ session, sessions: listing, token }), { securityPolicy: pageSecurityPolicy(metadata) });
   },
 });

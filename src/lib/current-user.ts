@@ -1,62 +1,96 @@
 /**
- * Who is calling: a browser with a session cookie, or a headless client with
- * a bearer access token.
+ * Who is calling: a browser with a session cookie, or a client with a bearer
+ * access token.
  *
- * Cookie callers cost one Cosmos point read; the idle clock slides at most
- * once per few minutes (see `SessionStore.touch`, which then also renews the
- * token cache's expiry), so most reads write nothing. Bearer callers cost
- * no Cosmos call at all: the token is verified against the tenant's keys,
- * which are cached per instance.
+ * Cookie callers cost one Cosmos point read (see `Sessions.resume`); the
+ * idle clock slides at most once per few minutes, so most reads write
+ * nothing. Bearer callers cost no Cosmos call at all: the token is verified
+ * against the tenant's keys, which are cached per instance. A bearer token,
+ * when sent, decides alone: a bad token is refused even if a cookie is
+ * present too.
  *
  * @example
  * ```ts
- * const caller = await findCaller(runtime, context); // undefined: neither a cookie nor a bearer token
+ * const caller = await findCaller(runtime, context); // undefined: no bearer token and no live session
  * if (caller) return json(describeCaller(caller, runtime.config.session.idleTimeoutSeconds));
+ * const admin = await requireAppRole(runtime, context, runtime.config.admin.role); // or throws 401/403
  * ```
  */
 import type { JWTPayload } from 'jose';
 import { bearerToken, verifyAccessToken } from './access-token';
 import type { RequestCookies } from './cookie';
+import { AppError } from './errors';
 import type { Runtime } from './runtime';
-import type { SessionRecord } from './session';
+import type { Session } from './session';
 
-export type Caller = { kind: 'session'; session: SessionRecord } | { kind: 'bearer'; claims: JWTPayload; token: string };
+export type Caller = { kind: 'session'; session: Session } | { kind: 'bearer'; claims: JWTPayload; token: string };
 
-/** What a caller is found by: the `Authorization` header and the cookies. */
+/** What a caller is found by: the `Authorization` header and the cookies (see `RequestContext`). */
 export interface CallerRequest {
   headers: { get(name: string): string | null };
   cookies: RequestCookies;
 }
 
-export async function findSession(runtime: Runtime, cookies: RequestCookies): Promise<SessionRecord | undefined> {
-  const sessionId = await runtime.sessionCookie.read(cookies);
-  if (!sessionId) return undefined;
-  const { sessions, tokenCaches } = await runtime.stores();
-  const session = await sessions.get(sessionId);
-  if (!session) return undefined;
-  const touched = await sessions.touch(session);
-  if (touched) await tokenCaches.renew(session.id, session.expiresAt);
-  return touched ?? session;
+/** What a bearer token must grant besides being valid: a delegated scope, an app role, or nothing more. */
+export type BearerDemand = { scope: string } | { role: string } | Record<string, never>;
+
+export function notSignedIn(runtime: Runtime): AppError {
+  return new AppError('not_signed_in', { loginUrl: runtime.loginUrl });
+}
+
+/** A verified bearer token that grants what is demanded: the API's delegated scope, or an app role. */
+export async function verifyBearer(runtime: Runtime, token: string, demand: BearerDemand): Promise<JWTPayload> {
+  const identity = await runtime.identity();
+  return verifyAccessToken(token, {
+    keys: identity.keys,
+    issuer: identity.metadata.issuer,
+    tenantId: identity.tenantId,
+    audiences: runtime.config.api.audiences,
+    allowedClientIds: runtime.config.api.allowedClientIds,
+    ...demand,
+  });
 }
 
 /**
- * The caller, or undefined when the request carries neither. A bearer token,
- * when sent, decides alone: a bad token is refused even if a cookie is present too.
+ * The caller, or undefined when the request carries neither a bearer token
+ * nor a live session. A bearer token must grant `demand` (by default the
+ * API's delegated scope).
  */
-export async function findCaller(runtime: Runtime, request: CallerRequest): Promise<Caller | undefined> {
+export async function findCaller(
+  runtime: Runtime,
+  request: CallerRequest,
+  demand: BearerDemand = { scope: runtime.config.api.requiredScope },
+): Promise<Caller | undefined> {
   const token = bearerToken(request.headers.get('authorization'));
-  if (token) {
-    const identity = await runtime.identity();
-    const claims = await verifyAccessToken(token, {
-      keys: identity.keys,
-      issuer: identity.metadata.issuer,
-      audiences: runtime.config.api.audiences,
-      scope: runtime.config.api.requiredScope,
-    });
-    return { kind: 'bearer', claims, token };
-  }
-  const session = await findSession(runtime, request.cookies);
+  if (token) return { kind: 'bearer', claims: await verifyBearer(runtime, token, demand), token };
+  const session = await runtime.sessions.resume(request.cookies);
   return session && { kind: 'session', session };
+}
+
+/**
+ * Session routes are for cookie callers. A bearer caller (a valid token;
+ * an invalid one is refused as such) has no server-side session here, and
+ * hears so plainly rather than a misleading "not signed in".
+ */
+export async function refuseBearer(runtime: Runtime, request: Pick<CallerRequest, 'headers'>): Promise<void> {
+  const token = bearerToken(request.headers.get('authorization'));
+  if (!token) return;
+  await verifyBearer(runtime, token, { scope: runtime.config.api.requiredScope });
+  throw new AppError('invalid_request', {
+    detail: 'A bearer token has no server-side session here: sessions belong to browser sign-ins and are listed and ended with the session cookie.',
+  });
+}
+
+/** Administrators' calls: a bearer token carrying the app role, from an app (client credentials) or a user assigned the role. */
+export async function requireAppRole(runtime: Runtime, request: Pick<CallerRequest, 'headers'>, role: string): Promise<JWTPayload> {
+  const token = bearerToken(request.headers.get('authorization'));
+  if (!token) {
+    throw new AppError('invalid_token', {
+      detail: `This action needs a bearer access token for this API with the "${role}" app role.`,
+      wwwAuthenticate: 'Bearer',
+    });
+  }
+  return verifyBearer(runtime, token, { role });
 }
 
 /** ISO 8601, or null for a time no Date can hold (a signed token may still carry one). */

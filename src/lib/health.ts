@@ -80,11 +80,8 @@ export function runtimeProbes(runtime: () => Runtime): HealthProbes {
   return {
     settings: () => void runtime(),
     tenant: () => runtime().identity(),
-    // Every container the app uses, so a missing one is found before a user's request does.
-    cosmos: async () => {
-      const containers = Object.values(await runtime().containers());
-      await Promise.all(containers.map((container) => probeContainer(container)));
-    },
+    // The container the app uses, so a missing one is found before a user's request does.
+    cosmos: async () => probeContainer(await runtime().container()),
   };
 }
 

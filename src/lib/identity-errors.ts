@@ -35,8 +35,11 @@ function msalError(error: unknown): MsalLikeError | undefined {
   return error as Error & MsalLikeError;
 }
 
-/** `sign-in`: redeeming an authorization code; `silent`: using the token cache; `on-behalf-of`: exchanging a caller's bearer token. */
-export type MsalStep = 'sign-in' | 'silent' | 'on-behalf-of';
+/**
+ * `sign-in`: redeeming an authorization code; `silent`: using the token cache; `on-behalf-of`: exchanging a
+ * caller's bearer token; `app-only`: the app's own token (client credentials) for Microsoft Graph.
+ */
+export type MsalStep = 'sign-in' | 'silent' | 'on-behalf-of' | 'app-only';
 
 /** What the tenant said, reduced to what is safe to look at and to log. */
 interface TenantAnswer {
@@ -113,6 +116,12 @@ const MSAL_RULES: readonly { errorCode?: string; step?: MsalStep; code: ErrorCod
     code: 'downstream_failed',
     detail: (error) =>
       `The sign-in service would not issue a token for the downstream API on your behalf (${error}). Check the app's API permissions and admin consent.`,
+  },
+  {
+    step: 'app-only',
+    code: 'downstream_failed',
+    detail: (error) =>
+      `The sign-in service would not issue the app's own token for Microsoft Graph (${error}). Check the app's API permissions and admin consent.`,
   },
   {
     errorCode: 'nonce_mismatch',

@@ -16,8 +16,10 @@
  * 3. the handler runs;
  * 4. if it throws, its failure hooks run and the error becomes a response
  *    (`errorResponse`);
- * 5. security headers are added, and one structured log line is written
- *    (path only: query strings carry codes and state).
+ * 5. security headers are added (`X-Frame-Options: DENY` unless the
+ *    function is `frameable` and names its own `frame-ancestors`), and one
+ *    structured log line is written (path only: query strings carry codes
+ *    and state).
  *
  * @example
  * ```ts
@@ -30,8 +32,8 @@
 import { app, type HttpHandler, type HttpMethod, type HttpResponseInit } from '@azure/functions';
 import { checkRequirement, type AuthRequirement } from './access';
 import { ConfigError } from './config';
-import { findCaller } from './current-user';
-import { AppError, toAppError } from './errors';
+import { findCaller, notSignedIn } from './current-user';
+import { toAppError } from './errors';
 import { RequestContext, type AuthenticatedContext } from './request-context';
 import { errorResponse, redirect, type ResponseAudience } from './responses';
 import { addRoute, urlFor } from './routes';
@@ -50,6 +52,12 @@ export interface FunctionDefinition<A extends AuthRequirement = AuthRequirement>
   audience: ResponseAudience;
   /** Who may call it (`access.ts`); anonymous when left out. */
   auth?: A;
+  /**
+   * Only for a page another site must frame (front-channel logout): the
+   * response then carries no `X-Frame-Options`, and the handler names who
+   * may frame it in its own `frame-ancestors` (or nobody may).
+   */
+  frameable?: boolean;
   handler: (context: ContextFor<A>) => Promise<HttpResponseInit>;
 }
 
@@ -96,8 +104,14 @@ const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   // The callback URL carries the authorization code: never let it leak through Referer.
   'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
 };
+
+/** Nothing is framed unless the function says so and names who may frame it. */
+function framingHeaders(definition: FunctionDefinition, headers: Record<string, string>): Record<string, string> {
+  if (!definition.frameable) return { 'X-Frame-Options': 'DENY' };
+  const policy = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-security-policy')?.[1];
+  return policy?.includes('frame-ancestors') ? {} : { 'X-Frame-Options': 'DENY' };
+}
 
 function wrap(definition: FunctionDefinition): HttpHandler {
   return async (request, invocation) => {
@@ -117,7 +131,8 @@ function wrap(definition: FunctionDefinition): HttpHandler {
       if (error instanceof ConfigError) invocation.error(error.message);
       response = errorResponse(known, definition.audience, { cookies: await context.undo(), signedIn: await hasSessionCookie(context) });
     }
-    response.headers = { ...SECURITY_HEADERS, 'Cache-Control': 'no-store', ...headerRecord(response.headers) };
+    const headers = headerRecord(response.headers);
+    response.headers = { ...SECURITY_HEADERS, ...framingHeaders(definition, headers), 'Cache-Control': 'no-store', ...headers };
     invocation.log(
       JSON.stringify({
         event: 'request',
@@ -139,11 +154,12 @@ async function authenticateThenHandle(definition: FunctionDefinition, context: R
   const requirement = definition.auth ?? 'anonymous';
   if (requirement === 'anonymous') return definition.handler(context as AuthenticatedContext);
   const { runtime } = context;
-  const caller = await findCaller(runtime, context);
+  // A function that names roles or scopes decides by them; otherwise a bearer token needs the API's own scope.
+  const caller = await findCaller(runtime, context, requirement === 'signed-in' ? undefined : {});
   if (!caller) {
     // A page sends the browser to sign in and back; an API says how to authenticate.
     if (definition.audience === 'browser') return redirect(urlFor('login', { query: { returnTo: `${context.url.pathname}${context.url.search}` } }));
-    throw new AppError('not_signed_in', { loginUrl: runtime.loginUrl });
+    throw notSignedIn(runtime);
   }
   checkRequirement(caller, requirement);
   return definition.handler(Object.assign(context, { caller }));
@@ -152,7 +168,7 @@ async function authenticateThenHandle(definition: FunctionDefinition, context: R
 /** Whether the request carries a session cookie we signed: a hint for the error page, not a session lookup. */
 async function hasSessionCookie(context: RequestContext): Promise<boolean> {
   try {
-    return (await context.runtime.sessionCookie.read(context.cookies)) !== undefined;
+    return (await context.runtime.sessions.ref(context.cookies)) !== undefined;
   } catch {
     return false;
   }

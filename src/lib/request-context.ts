@@ -27,6 +27,7 @@
 import type { Cookie, HttpRequest, InvocationContext } from '@azure/functions';
 import { RequestCookies } from './cookie';
 import type { Caller } from './current-user';
+import { readForm } from './forms';
 import { getRuntime, type Runtime } from './runtime';
 
 /** Runs when the handler failed; returns cookies to send with the error (e.g. clearing a spent transaction). */
@@ -40,6 +41,7 @@ export class RequestContext {
   readonly method: string;
   readonly url: URL;
   private parsedCookies: RequestCookies | undefined;
+  private parsedForm: Promise<URLSearchParams> | undefined;
   private readonly failureHooks: FailureHook[] = [];
 
   constructor(
@@ -65,6 +67,12 @@ export class RequestContext {
     this.parsedCookies ??= new RequestCookies(this.headers.get('cookie'));
     return this.parsedCookies;
   }
+
+  /** The posted form of one of our pages (`forms.ts`), read once; empty for anything else. An arrow, like onFailure. */
+  readonly form = (): Promise<URLSearchParams> => {
+    this.parsedForm ??= readForm(this.request);
+    return this.parsedForm;
+  };
 
   /** Says what to undo if the handler fails after this point. An arrow, so handlers can destructure it. */
   readonly onFailure = (hook: FailureHook): void => {

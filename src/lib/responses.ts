@@ -11,13 +11,13 @@
  * @example
  * ```ts
  * return json({ claims });
- * return page(renderHomePage(session));
+ * return page(renderHomePage());
  * return redirect(transaction.returnTo, { cookies: [sessionCookie] });
  * ```
  */
 import type { Cookie, HttpResponseInit } from '@azure/functions';
 import { toAppError } from './errors';
-import { PAGE_SECURITY_POLICY, renderErrorPage } from './pages';
+import { pageSecurityPolicy, renderErrorPage } from './pages';
 import { urlFor } from './routes';
 
 export interface ResultOptions {
@@ -30,11 +30,14 @@ export function json(body: unknown, options: ResultOptions & { headers?: Record<
   return { status: options.status ?? 200, jsonBody: body, ...(options.headers ? { headers: options.headers } : {}), ...cookiesOf(options) };
 }
 
-/** One of our pages, under a policy that lets it load nothing but its own style. */
+/**
+ * One of our pages, under a policy that lets it load nothing but its own
+ * style; by default its forms may post only to us (see `pageSecurityPolicy`).
+ */
 export function page(html: string, options: ResultOptions & { securityPolicy?: string } = {}): HttpResponseInit {
   return {
     status: options.status ?? 200,
-    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': options.securityPolicy ?? PAGE_SECURITY_POLICY },
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': options.securityPolicy ?? pageSecurityPolicy({}) },
     body: html,
     ...cookiesOf(options),
   };

@@ -1,34 +1,32 @@
 /**
- * The sign-in flow: starting it at `/api/login` and completing it at
- * `/api/redirect`.
+ * The sign-in flow: starting it at `/api/login` and the steps that complete
+ * it at `/api/redirect` (the function file strings them together).
  *
- * Start: PKCE (S256), a fresh state, nonce and session id, all sealed in the
- * transaction cookie; MSAL builds the authorize URL.
- * Complete: the transaction must match the returned state and still be
- * fresh; MSAL redeems the code with the same verifier and nonce; the ID token
- * is then verified here (msal-node does not); finally the token cache and the
- * session are created side by side: two Cosmos writes, nothing kept for a failed sign-in.
+ * Start: PKCE (S256), a fresh state, nonce and session secret, all sealed in
+ * the transaction cookie; MSAL builds the authorize URL.
+ * Complete: {@link parseCallback} reads the tenant's answer; the transaction
+ * must match the returned state and still be fresh; {@link redeemCode} has
+ * MSAL redeem the code with the same verifier and nonce;
+ * {@link verifySignInIdToken} verifies the ID token here (msal-node does
+ * not); then the session begins (`session/`): the session and its token
+ * cache in one transactional batch, nothing kept for a failed sign-in.
  *
  * @example
  * ```ts
- * const started = await startSignIn(runtime, { returnTo, prompt: 'create' }, context.cookies);
- * const completed = await completeSignIn(runtime, context.query, context.cookies);
- * // each: { location, cookies } for a 302
+ * const started = await startSignIn(runtime, { returnTo, prompt: 'create' }, context.cookies); // { location, cookies } for a 302
+ * const { code, state } = parseCallback(context.query, runtime.loginUrl);
  * ```
  */
 import type { Cookie } from '@azure/functions';
 import { createHash } from 'node:crypto';
 import type { RequestCookies } from './cookie';
-import { cosmosStatus } from './cosmos';
 import { AppError } from './errors';
-import { verifyIdToken } from './id-token';
+import { verifyIdToken, type IdTokenClaims } from './id-token';
 import { fromAuthorizationError, fromMsalError } from './identity-errors';
 import { createMsalClient } from './msal';
-import type { Runtime } from './runtime';
-import { signInAlreadyCompleted } from './session';
 import { randomToken } from './random';
-import { deleteSession } from './sign-out';
-import { newTransaction } from './transaction';
+import type { Runtime } from './runtime';
+import { newTransaction, type LoginTransaction } from './transaction';
 
 export const PROMPTS = ['login', 'select_account', 'create', 'none'] as const;
 export type Prompt = (typeof PROMPTS)[number];
@@ -40,11 +38,7 @@ export interface SignInOptions {
   loginHint?: string;
 }
 
-export async function startSignIn(
-  runtime: Runtime,
-  options: SignInOptions,
-  cookies: RequestCookies,
-): Promise<{ location: string; cookies: Cookie[] }> {
+export async function startSignIn(runtime: Runtime, options: SignInOptions, cookies: RequestCookies): Promise<{ location: string; cookies: Cookie[] }> {
   const { config } = runtime;
   const identity = await runtime.identity();
   const transaction = newTransaction({ returnTo: options.returnTo, codeVerifier: randomToken() });
@@ -68,25 +62,34 @@ export async function startSignIn(
   return { location, cookies: [...runtime.transactions.dropOldest(cookies), await runtime.transactions.seal(transaction)] };
 }
 
-export async function completeSignIn(
-  runtime: Runtime,
-  query: URLSearchParams,
-  cookies: RequestCookies,
-): Promise<{ location: string; cookies: Cookie[] }> {
-  const { config } = runtime;
-  const state = query.get('state');
+/** What the tenant sent to the redirect URI: the code and state, or an error it reported instead. */
+export function parseCallback(query: URLSearchParams, loginUrl: string): { code: string; state: string } {
   const providerError = query.get('error');
-  if (providerError) throw fromAuthorizationError(providerError, query.get('error_description'), runtime.loginUrl);
+  if (providerError) throw fromAuthorizationError(providerError, query.get('error_description'), loginUrl);
   const code = query.get('code');
+  const state = query.get('state');
   if (!code || !state || code.length > 4096) {
     throw new AppError('invalid_request', {
       detail: 'This address is meant for the sign-in service to return to; it is missing its sign-in code.',
-      loginUrl: runtime.loginUrl,
+      loginUrl,
     });
   }
-  const transaction = await runtime.transactions.open(cookies, state);
-  const identity = await runtime.identity();
-  const msal = await createMsalClient(config, identity);
+  return { code, state };
+}
+
+/** What redeeming the code gave: what the session begins with. */
+export interface Redemption {
+  idToken: string;
+  /** MSAL's account key, to find the account in the token cache later. */
+  homeAccountId: string;
+  /** MSAL's serialized cache, holding the refresh token. */
+  tokenCache: string;
+}
+
+/** MSAL redeems the code with this sign-in's PKCE verifier and nonce. */
+export async function redeemCode(runtime: Runtime, code: string, transaction: LoginTransaction): Promise<Redemption> {
+  const { config } = runtime;
+  const msal = await createMsalClient(config, await runtime.identity());
   const result = await msal
     .acquireTokenByCode({
       code,
@@ -94,7 +97,7 @@ export async function completeSignIn(
       scopes: config.downstream.scopes,
       codeVerifier: transaction.codeVerifier,
       nonce: transaction.nonce,
-      state,
+      state: transaction.state,
     })
     .catch((error: unknown) => {
       throw fromMsalError(error, runtime.loginUrl, 'sign-in');
@@ -102,37 +105,17 @@ export async function completeSignIn(
   if (!result.account || !result.idToken) {
     throw new AppError('invalid_id_token', { detail: 'The sign-in service did not return an ID token. Please try again.' });
   }
-  const claims = await verifyIdToken(result.idToken, {
+  return { idToken: result.idToken, homeAccountId: result.account.homeAccountId, tokenCache: msal.getTokenCache().serialize() };
+}
+
+/** The ID token, verified against the tenant (keys, issuer, tenant, audience, times) and this sign-in's nonce. */
+export async function verifySignInIdToken(runtime: Runtime, idToken: string, transaction: LoginTransaction): Promise<IdTokenClaims> {
+  const identity = await runtime.identity();
+  return verifyIdToken(idToken, {
     keys: identity.keys,
     issuer: identity.metadata.issuer,
-    clientId: config.clientId,
+    tenantId: identity.tenantId,
+    clientId: runtime.config.clientId,
     nonce: transaction.nonce,
   });
-
-  // Signing in again (as anyone) ends the session this browser had: its cookie is about to be replaced.
-  const previousSessionId = await runtime.sessionCookie.read(cookies);
-  if (previousSessionId) await deleteSession(runtime, previousSessionId).catch(() => undefined);
-
-  const { sessions, tokenCaches } = await runtime.stores();
-  const now = Math.floor(Date.now() / 1000);
-  const expiresAt = now + config.session.absoluteTimeoutSeconds;
-  // Both documents at once: one round trip instead of two. Each `create` fails on an existing id, so a
-  // replayed sign-in creates nothing, and only what this request created is removed if the other fails.
-  const [cacheWrite, sessionWrite] = await Promise.allSettled([
-    tokenCaches.create(transaction.sessionId, msal.getTokenCache().serialize(), expiresAt),
-    sessions.create({ id: transaction.sessionId, homeAccountId: result.account.homeAccountId, claims, idToken: result.idToken }, now),
-  ]);
-  if (cacheWrite.status === 'rejected' || sessionWrite.status === 'rejected') {
-    await Promise.all([
-      cacheWrite.status === 'fulfilled' ? tokenCaches.delete(transaction.sessionId).catch(() => undefined) : undefined,
-      sessionWrite.status === 'fulfilled' ? sessions.delete(transaction.sessionId).catch(() => undefined) : undefined,
-    ]);
-    const failure = sessionWrite.status === 'rejected' ? sessionWrite.reason : (cacheWrite as PromiseRejectedResult).reason;
-    throw cosmosStatus(failure) === 409 ? signInAlreadyCompleted() : failure;
-  }
-  const session = sessionWrite.value;
-  return {
-    location: transaction.returnTo,
-    cookies: [await runtime.sessionCookie.issue(session.id, session.expiresAt), runtime.transactions.clear(state)],
-  };
 }

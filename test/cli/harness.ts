@@ -141,7 +141,9 @@ function apiHandlers(harness: CliHarness, jwks: ReturnType<typeof createRemoteJW
         const claims = await verifyAccessToken(token, {
           keys: jwks,
           issuer: harness.entra.issuer,
+          tenantId: harness.entra.tenantId,
           audiences: [harness.entra.clientId, `api://${harness.entra.clientId}`],
+          allowedClientIds: [],
           scope: 'access_as_user',
         });
         return HttpResponse.json({ claims, session: { authenticatedWith: 'bearer' } });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { DEFAULT_USERS } from '../helpers/fake-entra';
-import { CookieJar, invoke } from '../helpers/functions';
+import { CookieJar, invoke, SAME_ORIGIN } from '../helpers/functions';
 import { SESSION_COOKIE, signIn } from '../helpers/sign-in-steps';
 
 let app: AppUnderTest;
@@ -53,7 +53,7 @@ describe('GET /api/claims', () => {
     const browser = new CookieJar();
     await signIn(app, browser);
     const cookie = browser.header();
-    await browser.invoke(app.fn.logout, '/api/logout');
+    await browser.invoke(app.fn.logout, '/api/logout', { headers: SAME_ORIGIN });
     const result = await invoke(app.fn.claims, '/api/claims', { headers: { cookie } });
     expect(result.status).toBe(401);
   });

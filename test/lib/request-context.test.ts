@@ -45,3 +45,20 @@ describe('RequestContext', () => {
     expect(await request.undo()).toEqual([{ name: 'tx', value: '' }]);
   });
 });
+
+describe('RequestContext.form', () => {
+  it('reads a posted form once, also when taken off the context', async () => {
+    const request = new RequestContext(
+      new HttpRequest({
+        method: 'POST',
+        url: 'http://localhost:7071/api/logout',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: { string: 'everywhere=1&token=t' },
+      }),
+      new InvocationContext({ invocationId: 'i', functionName: 'logout' }),
+    );
+    const { form } = request;
+    expect((await form()).get('everywhere')).toBe('1');
+    expect(await form()).toBe(await request.form());
+  });
+});

@@ -1,6 +1,6 @@
 /** The result helpers; `errorResponse` is tested with the catalogue in errors.test.ts. */
 import { describe, expect, it } from 'vitest';
-import { PAGE_SECURITY_POLICY } from '../../src/lib/pages';
+import { pageSecurityPolicy } from '../../src/lib/pages';
 import { json, noContent, page, redirect } from '../../src/lib/responses';
 
 const cookie = { name: 'fnauth', value: 'v' };
@@ -19,7 +19,7 @@ describe('result helpers', () => {
   it('page: HTML under the pages’ security policy, or another one', () => {
     expect(page('<p>x</p>')).toEqual({
       status: 200,
-      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': PAGE_SECURITY_POLICY },
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': pageSecurityPolicy({}) },
       body: '<p>x</p>',
     });
     expect(page('', { securityPolicy: "default-src 'none'" }).headers).toMatchObject({ 'Content-Security-Policy': "default-src 'none'" });
