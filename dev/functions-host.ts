@@ -44,10 +44,12 @@ export interface FunctionsHostOptions {
   host?: string;
   /** Where each request's log lines go; the default prints them. */
   log?: (line: string) => void;
+  /** Serve these instead of importing `src/functions`: the route table a built package exports (`dist/app`). */
+  routes?: RegisteredFunction[];
 }
 
 export async function startFunctionsHost(options: FunctionsHostOptions = {}): Promise<FunctionsHost> {
-  const routes = await importFunctionModules();
+  const routes = options.routes ?? (await importFunctionModules());
   const log = options.log ?? ((line: string) => console.log(line));
   const server = createServer((request, response) => {
     serve(routes, request, response, log).catch((error: unknown) => {

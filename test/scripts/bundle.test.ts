@@ -1,0 +1,112 @@
+/**
+ * The deployed package (scripts/bundle.ts), built into a scratch folder and
+ * loaded the way the Functions language worker loads package.json's `main`
+ * (test/helpers/functions-worker.ts), then used for a whole sign-in against
+ * the fake tenant and the local Cosmos DB API. Timings are the bench's job.
+ */
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleApp, functionNames, MAIN_FILE, type BuiltPackage } from '../../scripts/bundle';
+import type { RegisteredFunction } from '../../src/lib/registry';
+import { startApp, type AppUnderTest } from '../helpers/app-under-test';
+import { APP_ORIGIN, CookieJar } from '../helpers/functions';
+import { FunctionsWorker } from '../helpers/functions-worker';
+import { SESSION_COOKIE, signIn } from '../helpers/sign-in-steps';
+
+const ROOT = join(__dirname, '../..');
+// Inside the repository, like dist/, and ignored by git.
+const SCRATCH = join(ROOT, 'node_modules/.cache/bundle-test/app');
+const LAZY_SDKS = ['@azure/cosmos', '@azure/identity', '@azure/msal-node'];
+
+let built: BuiltPackage;
+let app: AppUnderTest;
+let worker: FunctionsWorker;
+let exported: { routeTable: RegisteredFunction[] };
+
+/** Which of the package's SDK bundles this process has loaded so far. */
+const loadedSdks = () => LAZY_SDKS.filter((name) => require.cache[built.sdks[name]!] !== undefined);
+
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [relative(SCRATCH, path)];
+  });
+}
+
+beforeAll(async () => {
+  built = await bundleApp({ outDir: SCRATCH });
+  app = await startApp();
+  worker = FunctionsWorker.install();
+  exported = worker.load(built.main) as typeof exported;
+}, 60_000);
+
+afterAll(async () => {
+  worker?.uninstall();
+  await app?.stop();
+  rmSync(SCRATCH, { recursive: true, force: true });
+});
+
+describe('the deployed package', () => {
+  it('is one folder: host.json, a package.json without dependencies, the functions bundle and one bundle per lazily loaded SDK', () => {
+    expect(filesUnder(SCRATCH).sort()).toEqual(['functions.js', 'host.json', 'package.json', 'sdk/azure-cosmos.js', 'sdk/azure-identity.js', 'sdk/azure-msal-node.js']);
+    const deployed = JSON.parse(readFileSync(join(SCRATCH, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(deployed).toMatchObject({ main: MAIN_FILE, type: 'commonjs' });
+    expect(deployed).not.toHaveProperty('dependencies');
+    expect(deployed).not.toHaveProperty('devDependencies');
+    expect(readFileSync(join(SCRATCH, 'host.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'host.json'), 'utf8'));
+  });
+
+  it('is what the project root runs: package.json main points at the bundle npm run build writes', () => {
+    const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string; scripts: Record<string, string> };
+    expect(root.main).toBe(`dist/app/${MAIN_FILE}`);
+    expect(root.scripts.build).toContain('scripts/bundle.ts');
+  });
+
+  it('needs no node_modules: the bundles require only Node built-ins, each other and the worker-provided @azure/functions-core', () => {
+    for (const file of [built.main, ...Object.values(built.sdks)]) {
+      const required = new Set([...readFileSync(file, 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1]!));
+      const outside = [...required].filter((name) => !isBuiltin(name) && !name.startsWith('./sdk/') && name !== '@azure/functions-core');
+      expect(outside, relative(SCRATCH, file)).toEqual([]);
+    }
+  });
+});
+
+describe('loading the package the way the Functions worker does', () => {
+  it('registers every function in src/functions with the worker, with its route, methods and anonymous access', () => {
+    expect(worker.programmingModel?.name).toBe('@azure/functions');
+    expect([...worker.functions.keys()].sort()).toEqual(functionNames());
+    expect(exported.routeTable.map((route) => route.name).sort()).toEqual(functionNames());
+    for (const route of exported.routeTable) {
+      const trigger = Object.values(worker.functions.get(route.name)!.metadata.bindings).find((binding) => binding.type === 'httpTrigger');
+      expect(trigger, route.name).toMatchObject({ route: route.route, methods: route.methods, authLevel: 'anonymous' });
+    }
+    // Settings are checked when the app starts, before the first request.
+    expect(worker.hooks.map((hook) => hook.name)).toContain('appStart');
+  });
+
+  it('loads no SDK at start-up: Cosmos DB, Azure Identity and MSAL are bundles of their own, required on first use', () => {
+    expect(Object.keys(built.sdks).sort()).toEqual(LAZY_SDKS);
+    expect(loadedSdks()).toEqual([]);
+  });
+
+  it('answers /api/login through the worker, loading MSAL and nothing else', async () => {
+    const response = await worker.invoke('login', { url: `${APP_ORIGIN}/api/login` });
+    expect(response.statusCode).toBe('302');
+    expect(response.headers.location).toMatch(new RegExp(`^${app.entra.base}/oauth2/v2.0/authorize\\?`));
+    expect(response.cookies.map((cookie) => cookie.httpOnly?.value)).toEqual([true]);
+    expect(loadedSdks()).toEqual(['@azure/msal-node']);
+  });
+
+  it('completes a sign-in and serves /api/claims from the bundle, loading the Cosmos SDK and, with a key, not Azure Identity', async () => {
+    const fn = Object.fromEntries(exported.routeTable.map((route) => [route.name, route])) as AppUnderTest['fn'];
+    const jar = new CookieJar();
+    await signIn({ ...app, fn }, jar);
+    expect(jar.cookies.has(SESSION_COOKIE)).toBe(true);
+    const claims = await jar.invoke(fn.claims, '/api/claims');
+    expect(claims.status).toBe(200);
+    expect(claims.json()).toMatchObject({ claims: { email: 'alice@example.com' } });
+    expect(loadedSdks()).toEqual(['@azure/cosmos', '@azure/msal-node']);
+  });
+});
