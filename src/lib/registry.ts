@@ -19,6 +19,7 @@ import { app, type HttpHandler, type HttpMethod, type HttpRequest, type HttpResp
 import { ConfigError } from './config';
 import { AuthError, errorResponse, type ResponseAudience } from './errors';
 import { getRuntime } from './runtime';
+import { warmUpAfterFirstInvocation } from './warm-up';
 
 export const ROUTE_PREFIX = 'api';
 
@@ -44,6 +45,7 @@ export const routeTable: RegisteredFunction[] = [];
 app.hook.appStart(() => {
   getRuntime();
 });
+warmUpAfterFirstInvocation();
 
 export function defineFunction(definition: FunctionDefinition): RegisteredFunction {
   const registered = { ...definition, run: wrap(definition) };
