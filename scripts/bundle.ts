@@ -14,7 +14,9 @@
  * Cosmos DB, Azure Identity and MSAL SDKs) is not inlined. It becomes
  * `sdk/<name>.js`, required on that first use, so `/api/login` never loads
  * the Cosmos SDK and `/api/claims` never loads MSAL. A package imported both
- * ways fails the build, since it would be loaded twice.
+ * ways fails the build, since it would be loaded twice. Inside those SDKs,
+ * the packages in {@link DEFERRED_IN_SDKS} are deferred further, to the
+ * first use of their exports.
  *
  * `npm run build` runs this after `tsc` has type-checked `src/` (esbuild only
  * strips types). Run directly: `tsx scripts/bundle.ts [outDir]`.
@@ -40,6 +42,15 @@ export const SDK_DIRECTORY = 'sdk';
 /** Provided by the Functions host's language worker at run time; never in a package. */
 const HOST_PROVIDED = ['@azure/functions-core'];
 
+/**
+ * Packages an SDK requires as it loads but calls only on paths this app does
+ * not take. Each becomes `sdk/<name>.js`, required on the first use of one of
+ * its exports instead. jsonwebtoken: MSAL signs client assertions with it
+ * (certificate credentials), and this app signs in with a client secret;
+ * loading it (with semver, jws and lodash) was half of loading MSAL.
+ */
+const DEFERRED_IN_SDKS = ['jsonwebtoken'];
+
 export interface BundleOptions {
   /** Default `dist/app`. Emptied first. */
   outDir?: string;
@@ -53,6 +64,8 @@ export interface BuiltPackage {
   main: string;
   /** Package name -> absolute path of its bundle, for each package loaded on first use. */
   sdks: Record<string, string>;
+  /** Package name -> absolute path of its bundle, for each package deferred inside the SDKs. */
+  deferred: Record<string, string>;
   /** Bytes of the functions bundle, and of each SDK bundle. */
   bytes: { main: number; sdks: Record<string, number> };
 }
@@ -88,6 +101,35 @@ function lazyPackages(found: Set<string>): Plugin {
         found.add(args.path);
         return { path: `./${sdkFile(args.path)}`, external: true };
       });
+    },
+  };
+}
+
+/**
+ * Stands a proxy in for each of {@link DEFERRED_IN_SDKS} that requires
+ * `sdk/<name>.js` on the first use of an export. `__esModule` is answered
+ * without loading: bundled ES modules ask for it when they import.
+ */
+function deferredPackages(found: Set<string>): Plugin {
+  const names = new RegExp(`^(${DEFERRED_IN_SDKS.map((name) => name.replaceAll('.', '\\.')).join('|')})$`);
+  return {
+    name: 'deferred-packages',
+    setup(builder) {
+      builder.onResolve({ filter: names }, (args) => {
+        // Only where the SDK resolves the very copy that sdk/<name>.js is built from.
+        if (require.resolve(args.path, { paths: [args.resolveDir] }) !== require.resolve(args.path, { paths: [ROOT] })) return undefined;
+        found.add(args.path);
+        return { path: args.path, namespace: 'deferred' };
+      });
+      builder.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => ({
+        contents: [
+          'let loaded;',
+          `const load = () => (loaded ??= require(${JSON.stringify(`./${sdkFile(args.path).slice(SDK_DIRECTORY.length + 1)}`)}));`,
+          "module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? undefined : load()[key]) });",
+        ].join('\n'),
+        loader: 'js',
+      }));
+      builder.onResolve({ filter: /^\.\/[^/]+\.js$/, namespace: 'deferred' }, (args) => ({ path: args.path, external: true }));
     },
   };
 }
@@ -134,11 +176,18 @@ export async function bundleApp(options: BundleOptions = {}): Promise<BuiltPacka
 
   const sdks: Record<string, string> = {};
   const sdkBytes: Record<string, number> = {};
+  const deferredFound = new Set<string>();
   for (const name of [...lazy].sort()) {
     const file = join(directory, sdkFile(name));
-    await build({ ...COMMON, stdin: { contents: `export * from '${name}';`, resolveDir: ROOT, loader: 'js' }, outfile: file });
+    // The ES module build where there is one: esbuild leaves out what it does not export.
+    await build({ ...COMMON, stdin: { contents: `export * from '${name}';`, resolveDir: ROOT, loader: 'js' }, outfile: file, plugins: [deferredPackages(deferredFound)] });
     sdks[name] = file;
     sdkBytes[name] = statSync(file).size;
+  }
+  const deferred: Record<string, string> = {};
+  for (const name of [...deferredFound].sort()) {
+    deferred[name] = join(directory, sdkFile(name));
+    await build({ ...COMMON, stdin: { contents: `module.exports = require('${name}');`, resolveDir: ROOT, loader: 'js' }, outfile: deferred[name] });
   }
 
   const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -147,7 +196,7 @@ export async function bundleApp(options: BundleOptions = {}): Promise<BuiltPacka
   writeFileSync(join(directory, 'package.json'), `${JSON.stringify(deployedPackage, null, 2)}\n`);
   copyFileSync(join(ROOT, 'host.json'), join(directory, 'host.json'));
 
-  return { directory, main, sdks, bytes: { main: statSync(main).size, sdks: sdkBytes } };
+  return { directory, main, sdks, deferred, bytes: { main: statSync(main).size, sdks: sdkBytes } };
 }
 
 if (require.main === module) {
@@ -157,6 +206,7 @@ if (require.main === module) {
       const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
       const lines = [`${relative(ROOT, built.main)} ${kib(built.bytes.main)}`];
       for (const [name, file] of Object.entries(built.sdks)) lines.push(`${relative(ROOT, file)} ${kib(built.bytes.sdks[name]!)} (${name}, loaded on first use)`);
+      for (const [name, file] of Object.entries(built.deferred)) lines.push(`${relative(ROOT, file)} ${kib(statSync(file).size)} (${name}, loaded on first use inside an SDK)`);
       process.stdout.write(`${lines.join('\n')}\n`);
     },
     (error: unknown) => {

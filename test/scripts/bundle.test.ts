@@ -4,9 +4,11 @@
  * (test/helpers/functions-worker.ts), then used for a whole sign-in against
  * the fake tenant and the local Cosmos DB API. Timings are the bench's job.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleApp, functionNames, MAIN_FILE, type BuiltPackage } from '../../scripts/bundle';
 import type { RegisteredFunction } from '../../src/lib/registry';
@@ -51,7 +53,15 @@ afterAll(async () => {
 
 describe('the deployed package', () => {
   it('is one folder: host.json, a package.json without dependencies, the functions bundle and one bundle per lazily loaded SDK', () => {
-    expect(filesUnder(SCRATCH).sort()).toEqual(['functions.js', 'host.json', 'package.json', 'sdk/azure-cosmos.js', 'sdk/azure-identity.js', 'sdk/azure-msal-node.js']);
+    expect(filesUnder(SCRATCH).sort()).toEqual([
+      'functions.js',
+      'host.json',
+      'package.json',
+      'sdk/azure-cosmos.js',
+      'sdk/azure-identity.js',
+      'sdk/azure-msal-node.js',
+      'sdk/jsonwebtoken.js',
+    ]);
     const deployed = JSON.parse(readFileSync(join(SCRATCH, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(deployed).toMatchObject({ main: MAIN_FILE, type: 'commonjs' });
     expect(deployed).not.toHaveProperty('dependencies');
@@ -66,9 +76,10 @@ describe('the deployed package', () => {
   });
 
   it('needs no node_modules: the bundles require only Node built-ins, each other and the worker-provided @azure/functions-core', () => {
-    for (const file of [built.main, ...Object.values(built.sdks)]) {
+    const inPackage = (from: string, name: string) => name.startsWith('./') && filesUnder(SCRATCH).includes(relative(SCRATCH, resolve(dirname(from), name)));
+    for (const file of [built.main, ...Object.values(built.sdks), ...Object.values(built.deferred)]) {
       const required = new Set([...readFileSync(file, 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1]!));
-      const outside = [...required].filter((name) => !isBuiltin(name) && !name.startsWith('./sdk/') && name !== '@azure/functions-core');
+      const outside = [...required].filter((name) => !isBuiltin(name) && !inPackage(file, name) && name !== '@azure/functions-core');
       expect(outside, relative(SCRATCH, file)).toEqual([]);
     }
   });
@@ -114,5 +125,17 @@ describe('loading the package the way the Functions worker does', () => {
     expect(claims.status).toBe(200);
     expect(claims.json()).toMatchObject({ claims: { email: 'alice@example.com' } });
     expect(loadedSdks()).toEqual(['@azure/cosmos', '@azure/msal-node']);
+  });
+
+  it("defers MSAL's jsonwebtoken to the first certificate assertion, which a client secret never makes", async () => {
+    const jsonwebtoken = built.deferred.jsonwebtoken!;
+    expect(require.cache[jsonwebtoken]).toBeUndefined();
+    const msal = require(built.sdks['@azure/msal-node']!) as typeof import('@azure/msal-node');
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const assertion = msal.ClientAssertion.fromCertificateWithSha256Thumbprint('ab'.repeat(32), privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    const jwt = assertion.getJwt(new msal.CryptoProvider(), 'client-id', 'https://login.example/token');
+    const { payload } = await jwtVerify(jwt, publicKey, { issuer: 'client-id', audience: 'https://login.example/token' });
+    expect(payload.sub).toBe('client-id');
+    expect(require.cache[jsonwebtoken]).toBeDefined();
   });
 });
