@@ -2,8 +2,9 @@
  * Cold start, measured in fresh `node` processes running plain JavaScript:
  *
  * 1. modules loaded: process start -> `main` required, for the deployed
- *    package (the bundle in dist/app), for the tsc output it replaced, and
- *    for both without zod, next to an empty `node` process for scale. Timed
+ *    package (the bundle in dist/app), for the tsc output it replaced, for
+ *    both without zod, and for the bundle with zod imported as a namespace
+ *    (what config.ts would gain from it), next to an empty `node` process. Timed
  *    inside the process (`performance.now()` counts from its start) and as
  *    CPU time, with a stand-in for the Functions worker so that
  *    `@azure/functions` registers every function as it does on Azure. The
@@ -79,6 +80,12 @@ export interface HttpColdStart {
   secondLoginRequestMs: number;
   firstClaimsRequestMs: number;
   secondClaimsRequestMs: number;
+  /** The host process's CPU ms when listening and when the first login was answered, and between one answer and the next. */
+  listeningCpuMs: number;
+  firstLoginAnsweredCpuMs: number;
+  secondLoginCpuMs: number;
+  firstClaimsCpuMs: number;
+  secondClaimsCpuMs: number;
   runs: number;
 }
 
@@ -143,6 +150,12 @@ function variantSpecs(built: CompiledApp, emptyModule: string): VariantSpec[] {
     },
     { name: 'bundle, no zod', description: 'the same bundle, zod answered by an inert stand-in', args: [entries.deployedWithoutZod], bytes: bytes.deployedWithoutZod },
     {
+      name: 'bundle, zod namespace',
+      description: "the same bundle, config.ts importing * as z from 'zod' (esbuild leaves out what it does not use)",
+      args: [entries.deployedZodNamespace],
+      bytes: bytes.deployedZodNamespace,
+    },
+    {
       name: 'tsc output',
       description: 'src/ compiled by tsc, packages from node_modules (deployed before bundling); then each SDK from node_modules',
       args: withSdks(entries.tsc, 'installed'),
@@ -184,11 +197,11 @@ async function measureProbes(built: CompiledApp, options: ColdStartOptions): Pro
   });
 }
 
-async function timed(url: string, headers: Record<string, string> = {}): Promise<{ ms: number; status: number }> {
+async function timed(url: string, headers: Record<string, string> = {}): Promise<{ ms: number; status: number; cpuMs: number }> {
   const started = performance.now();
   const response = await fetch(url, { headers, redirect: 'manual' });
   await response.arrayBuffer();
-  return { ms: performance.now() - started, status: response.status };
+  return { ms: performance.now() - started, status: response.status, cpuMs: Number(response.headers.get('x-process-cpu-ms')) };
 }
 
 interface HttpSpec {
@@ -205,7 +218,7 @@ async function measureHttpOnce(built: CompiledApp, spec: HttpSpec, options: Cold
   const spawned = performance.now();
   const child = spawn(process.execPath, [built.workerHost, spec.main], { env: probeEnv(options, spec.network), stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   try {
-    const [ready] = (await once(child, 'message')) as [{ ready?: boolean; port?: number; error?: string }];
+    const [ready] = (await once(child, 'message')) as [{ ready?: boolean; port?: number; cpuMs?: number; error?: string }];
     if (!ready.ready) throw new Error(`${spec.name}: the worker host did not start: ${ready.error}`);
     const listeningMs = performance.now() - spawned;
     const base = `http://127.0.0.1:${ready.port}/api`;
@@ -224,6 +237,11 @@ async function measureHttpOnce(built: CompiledApp, spec: HttpSpec, options: Cold
       secondLoginRequestMs: secondLogin.ms,
       firstClaimsRequestMs: firstClaims.ms,
       secondClaimsRequestMs: secondClaims.ms,
+      listeningCpuMs: ready.cpuMs!,
+      firstLoginAnsweredCpuMs: firstLogin.cpuMs,
+      secondLoginCpuMs: secondLogin.cpuMs - firstLogin.cpuMs,
+      firstClaimsCpuMs: firstClaims.cpuMs - secondLogin.cpuMs,
+      secondClaimsCpuMs: secondClaims.cpuMs - firstClaims.cpuMs,
     };
   } finally {
     child.kill('SIGTERM');
@@ -260,6 +278,11 @@ async function measureHttp(built: CompiledApp, options: ColdStartOptions): Promi
       secondLoginRequestMs: pick('secondLoginRequestMs'),
       firstClaimsRequestMs: pick('firstClaimsRequestMs'),
       secondClaimsRequestMs: pick('secondClaimsRequestMs'),
+      listeningCpuMs: pick('listeningCpuMs'),
+      firstLoginAnsweredCpuMs: pick('firstLoginAnsweredCpuMs'),
+      secondLoginCpuMs: pick('secondLoginCpuMs'),
+      firstClaimsCpuMs: pick('firstClaimsCpuMs'),
+      secondClaimsCpuMs: pick('secondClaimsCpuMs'),
       runs: runs.length,
     };
   });

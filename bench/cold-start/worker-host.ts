@@ -6,7 +6,9 @@
  * request invoked through the app's own programming model with the
  * invocation hooks around it. No gRPC and no host process: what is left is
  * the app's own start-up and first requests. Runs compiled to plain JS in a
- * fresh `node` process; tells the parent over IPC when it listens.
+ * fresh `node` process; tells the parent over IPC when it listens. Each
+ * answer carries the process's CPU time so far (`X-Process-Cpu-Ms`), which
+ * other load on the machine disturbs much less than wall time.
  *
  * Usage: node worker-host.js <main.js>
  */
@@ -40,6 +42,11 @@ function cookieHeader(cookie: WorkerHttpResponse['cookies'][number]): string {
   return parts.join('; ');
 }
 
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 async function answer(worker: FunctionsWorker, routes: Route[], incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
   const url = new URL(incoming.url ?? '/', `http://${incoming.headers.host ?? 'localhost'}`);
   const route = routes.find((candidate) => candidate.path === url.pathname && candidate.methods.includes(incoming.method ?? 'GET'));
@@ -51,6 +58,7 @@ async function answer(worker: FunctionsWorker, routes: Route[], incoming: Incomi
   const response = await worker.invoke(route.name, { method: incoming.method, url: url.href, headers });
   for (const [name, value] of Object.entries(response.headers)) outgoing.setHeader(name, value);
   if (response.cookies.length > 0) outgoing.setHeader('Set-Cookie', response.cookies.map(cookieHeader));
+  outgoing.setHeader('X-Process-Cpu-Ms', cpuMs().toFixed(2));
   outgoing.writeHead(Number(response.statusCode));
   outgoing.end(response.body?.bytes ? Buffer.from(response.body.bytes) : response.body?.string);
 }
@@ -69,7 +77,7 @@ async function serve() {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  process.send?.({ ready: true, port: (server.address() as AddressInfo).port });
+  process.send?.({ ready: true, port: (server.address() as AddressInfo).port, cpuMs: cpuMs() });
   // The bench going away, however it ends, takes this host with it.
   process.on('disconnect', () => process.exit(0));
 }
