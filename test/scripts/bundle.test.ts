@@ -112,7 +112,7 @@ describe('loading the package the way the Functions worker does', () => {
   });
 
   it('then loads the Cosmos DB SDK in the background, once: the warm-up hook removes itself after the first invocation', async () => {
-    await vi.waitFor(() => expect(loadedSdks()).toContain('@azure/cosmos'));
+    await vi.waitFor(() => expect(loadedSdks()).toContain('@azure/cosmos'), { timeout: 10_000 });
     expect(worker.hooks.map((hook) => hook.name)).toEqual(['appStart']);
   });
 
@@ -125,6 +125,25 @@ describe('loading the package the way the Functions worker does', () => {
     expect(claims.status).toBe(200);
     expect(claims.json()).toMatchObject({ claims: { email: 'alice@example.com' } });
     expect(loadedSdks()).toEqual(['@azure/cosmos', '@azure/msal-node']);
+  });
+
+  it('loads Azure Identity in the warm-up too where Cosmos DB uses Microsoft Entra auth (no COSMOS_KEY)', async () => {
+    // A second instance of the app in this process: the package loaded afresh, without a Cosmos key.
+    worker.uninstall();
+    for (const file of [built.main, ...Object.values(built.sdks)]) delete require.cache[file];
+    const key = process.env.COSMOS_KEY;
+    delete process.env.COSMOS_KEY;
+    const keyless = FunctionsWorker.install();
+    try {
+      keyless.load(built.main);
+      await keyless.start();
+      expect(loadedSdks()).toEqual([]);
+      expect((await keyless.invoke('home', { url: `${APP_ORIGIN}/api/home` })).statusCode).toBe('200');
+      await vi.waitFor(() => expect(loadedSdks()).toEqual(LAZY_SDKS), { timeout: 10_000 });
+    } finally {
+      keyless.uninstall();
+      process.env.COSMOS_KEY = key;
+    }
   });
 
   it("defers MSAL's jsonwebtoken to the first certificate assertion, which a client secret never makes", async () => {
