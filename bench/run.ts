@@ -7,8 +7,9 @@
  *
  * Processes: this one runs the two local OpenID providers, autocannon and
  * the scripted browsers; children run the Cosmos DB API with its counting
- * proxy, the stack's functions host (tsx), our functions compiled to plain
- * JS, and each Express app.
+ * proxy, the stack's functions host (tsx), our deployed bundle in plain
+ * node, and each Express app. `BENCH_ONLY` picks scenarios, and only what
+ * they need is started.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
