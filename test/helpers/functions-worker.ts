@@ -82,11 +82,9 @@ export class FunctionsWorker {
   private constructor() {
     const prototype = Module.prototype as unknown as { require: Require };
     this.originalRequire = prototype.require;
+    // What @azure/functions 4 calls on the worker's core API.
     const coreApi = {
-      version: '4.0.0',
-      hostVersion: '4.1000.0',
       setProgrammingModel: (model: ProgrammingModel) => void (this.programmingModel = model),
-      getProgrammingModel: () => this.programmingModel,
       registerFunction: (metadata: WorkerFunction['metadata'], callback: WorkerFunction['callback']) => {
         this.functions.set(metadata.name, { metadata, callback });
         return { dispose: () => this.functions.delete(metadata.name) };
@@ -97,12 +95,6 @@ export class FunctionsWorker {
         return { dispose: () => this.hooks.splice(this.hooks.indexOf(hook), 1) };
       },
       log: (level: string, category: string, message: string) => void this.logs.push(`${level} ${category} ${message}`),
-      Disposable: class {
-        constructor(private readonly callOnDispose: () => void) {}
-        dispose() {
-          this.callOnDispose();
-        }
-      },
     };
     const original = this.originalRequire;
     prototype.require = new Proxy(original, {

@@ -109,6 +109,10 @@ describe('loading the package the way the Functions worker does', () => {
     expect(response.headers.location).toMatch(new RegExp(`^${app.entra.base}/oauth2/v2.0/authorize\\?`));
     expect(response.cookies.map((cookie) => cookie.httpOnly?.value)).toEqual([true]);
     expect(loadedSdks()).toContain('@azure/msal-node');
+    // The request's log line reaches the host through the worker, and holds no cookie value.
+    const logged = worker.logs.filter((line) => line.includes('"event":"request"'));
+    expect(logged).toEqual([expect.stringMatching(/^information user \{.*"function":"login".*"status":302/)]);
+    expect(logged[0]).not.toContain(response.cookies[0]!.value);
   });
 
   it('then loads the Cosmos DB SDK in the background, once: the warm-up hook removes itself after the first invocation', async () => {
