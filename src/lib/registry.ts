@@ -38,6 +38,7 @@ import { RequestContext, type AuthenticatedContext } from './request-context';
 import { errorResponse, redirect, type ResponseAudience } from './responses';
 import { addRoute, urlFor } from './routes';
 import { getRuntime } from './runtime';
+import { warmUpAfterFirstInvocation } from './warm-up';
 
 /** What the handler of a function with this requirement gets. */
 export type ContextFor<A extends AuthRequirement> = A extends 'anonymous' ? RequestContext : AuthenticatedContext;
@@ -86,6 +87,7 @@ export function reportSettingsProblems(log: (message: string) => void = console.
 }
 
 app.hook.appStart(() => reportSettingsProblems());
+warmUpAfterFirstInvocation();
 
 export function defineFunction<A extends AuthRequirement = 'anonymous'>(definition: FunctionDefinition<A>): RegisteredFunction {
   const registered = { ...definition, run: wrap(definition as FunctionDefinition) } as RegisteredFunction;
