@@ -40,6 +40,8 @@ export const EXIT = {
   refused: 9,
   /** Ctrl-C. */
   cancelled: 130,
+  /** The output was closed early (`| head`): 128 + SIGPIPE (13), what `yes | head -1` reports for `yes`. */
+  closedPipe: 141,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
