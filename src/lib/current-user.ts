@@ -9,6 +9,8 @@
  * when sent, decides alone: a bad token is refused even if a cookie is
  * present too.
  *
+ * Tested by test/functions/claims.test.ts, test/functions/bearer.test.ts and test/functions/sessions.test.ts.
+ *
  * @example
  * ```ts
  * const caller = await findCaller(runtime, context); // undefined: no bearer token and no live session

@@ -10,6 +10,8 @@
  * the page's `form-action`, so the policy names the tenant's end-session
  * origin too: without it the app session would end and the tenant's would not.
  *
+ * Tested by test/functions/home.test.ts, test/functions/logout.test.ts and test/lib/errors.test.ts (the error page).
+ *
  * @example
  * ```ts
  * return page(renderSignOutConfirmation({ token, everywhere: false }), { securityPolicy: pageSecurityPolicy(identity.metadata) });

@@ -18,8 +18,8 @@ import {
   startProvider,
   type LocalProvider,
 } from '../../dev/provider';
-import { HttpFormDriver, httpRequest } from '../helpers/http-form-driver';
-import { authorizeRequest, codeFlowTokens, decodeJwtPayload } from '../helpers/local-provider-flows';
+import { HttpFormDriver, httpRequest } from '../../dev/http-form-driver';
+import { authorizeRequest, codeFlowTokens, decodeJwtPayload } from '../../dev/local-provider-flows';
 import { createMsalNetworkClient } from '../helpers/msal-network-client';
 
 const alice = DEMO_USERS[0]!;

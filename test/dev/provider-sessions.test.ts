@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS, DEV_WEB_CLIENT, startProvider, type LocalProvider, type ProviderClient } from '../../dev/provider';
 import { launchChromium } from '../helpers/chromium';
-import { HttpFormDriver, httpRequest } from '../helpers/http-form-driver';
-import { authorizeRequest, codeFlowTokens, decodeJwtPayload, redeemCode, signOutAtProvider, type CodeFlowClient } from '../helpers/local-provider-flows';
+import { HttpFormDriver, httpRequest } from '../../dev/http-form-driver';
+import { authorizeRequest, codeFlowTokens, decodeJwtPayload, redeemCode, signOutAtProvider, type CodeFlowClient } from '../../dev/local-provider-flows';
 
 const [alice, bob] = [DEMO_USERS[0]!, DEMO_USERS[1]!];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -16,8 +16,8 @@ import {
 } from '@azure/msal-node';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DEMO_USERS, DEV_DEVICE_CLIENT, DEV_WEB_CLIENT, GRAPH_APP_ID, startProvider, type LocalProvider } from '../../dev/provider';
-import { HttpFormDriver, httpRequest, textById } from '../helpers/http-form-driver';
-import { approveDeviceCode, sameEndpoint, signInAtProvider, signOutAtProvider, signUpAtProvider } from '../helpers/local-provider-flows';
+import { HttpFormDriver, httpRequest, textById } from '../../dev/http-form-driver';
+import { approveDeviceCode, sameEndpoint, signInAtProvider, signOutAtProvider, signUpAtProvider } from '../../dev/local-provider-flows';
 import { createMsalNetworkClient } from '../helpers/msal-network-client';
 
 const alice = DEMO_USERS[0]!;

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import '../../src/functions/login'; // "Start again" leads to its route
 import { ConfigError } from '../../src/lib/config';
 import { AppError, ERRORS, toAppError, type ErrorCode } from '../../src/lib/errors';
-import { escapeHtml } from '../../src/lib/html';
 import { errorResponse } from '../../src/lib/responses';
 
 describe('errorResponse for API callers', () => {
@@ -93,13 +92,6 @@ describe('errors that are not AppErrors', () => {
       expect(response.status).toBe(500);
       expect(JSON.stringify(response)).not.toContain('secret-token-xyz');
     }
-  });
-});
-
-describe('escapeHtml', () => {
-  it('escapes the five HTML-significant characters', () => {
-    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
-    expect(escapeHtml('plain text')).toBe('plain text');
   });
 });
 

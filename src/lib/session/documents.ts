@@ -17,6 +17,8 @@
  * deletes), and one cross-partition query on the indexed `sid` hash for
  * front-channel logout.
  *
+ * Tested by test/lib/session/sessions.test.ts.
+ *
  * @example
  * ```ts
  * const documents = new SessionDocuments(() => openSessionsContainer(settings));

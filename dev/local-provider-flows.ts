@@ -1,6 +1,6 @@
 /**
  * The user's part of sign-in, sign-up, device code and sign-out on the local OpenID provider
- * (`dev/provider`), done over HTTP with {@link HttpFormDriver}, for tests that do not need a
+ * (`dev/provider`), done over HTTP with {@link HttpFormDriver}, for tests and the bench, which need no
  * real browser. Page ids are the ones documented in `dev/provider/index.ts`.
  */
 import { createHash, randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * A small browser stand-in for tests: HTTP(S) requests with a cookie jar, redirects followed by
+ * A small browser stand-in for the tests and the bench: HTTP(S) requests with a cookie jar, redirects followed by
  * hand, and HTML forms parsed and submitted as a browser would (hidden fields included).
  *
  * TLS trust is per driver (`ca`), never global: nothing here touches NODE_TLS_REJECT_UNAUTHORIZED
