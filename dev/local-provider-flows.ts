@@ -172,8 +172,3 @@ export async function codeFlowTokens(
   if (back.searchParams.get('state') !== request.state) throw new Error(`The provider answered ${back.href}`);
   return redeemCode(provider, client, back.searchParams.get('code') ?? '', request.verifier);
 }
-
-/** The payload of a JWT, not verified (tests that verify use jose and the JWKS). */
-export function decodeJwtPayload(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-}
