@@ -57,7 +57,7 @@ export class CliError extends Error {
   }
 }
 
-export const LOGIN_AGAIN = 'Run `fnauth login` to sign in again.';
+const LOGIN_AGAIN = 'Run `fnauth login` to sign in again.';
 
 /** Where the CLI's settings that choose the sign-in service are named in messages. */
 const AUTHORITY_SETTINGS = '--tenant / TENANT_SUBDOMAIN (or --authority / AUTHORITY)';

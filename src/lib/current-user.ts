@@ -41,7 +41,7 @@ export function notSignedIn(runtime: Runtime): AppError {
 }
 
 /** A verified bearer token that grants what is demanded: the API's delegated scope, or an app role. */
-export async function verifyBearer(runtime: Runtime, token: string, demand: BearerDemand): Promise<JWTPayload> {
+async function verifyBearer(runtime: Runtime, token: string, demand: BearerDemand): Promise<JWTPayload> {
   const identity = await runtime.identity();
   return verifyAccessToken(token, {
     keys: identity.keys,

@@ -15,7 +15,7 @@
  *
  * @example
  * ```ts
- * const msal = await createMsalClient(config, authority, tokenCaches.pluginFor(sessionId, expiresAt));
+ * const msal = await createMsalClient(runtime.config, await runtime.identity(), runtime.sessions.tokenCaches.pluginFor(session));
  * ```
  */
 import type { ConfidentialClientApplication, ICachePlugin } from '@azure/msal-node';

@@ -67,7 +67,7 @@ export type PartitionEntry =
   | Pick<TokenCacheDocument, 'id' | 'type'>;
 
 /** A session id that exists already: the sign-in that minted it was replayed. */
-export function signInAlreadyCompleted(): AppError {
+function signInAlreadyCompleted(): AppError {
   return new AppError('transaction_reused');
 }
 
