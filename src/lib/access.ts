@@ -44,6 +44,8 @@ export function checkRequirement(caller: Caller, requirement: AuthRequirement): 
   if (roles.length > 0 && !rolesOf(caller).some((role) => roles.includes(role))) {
     throw new AppError('missing_role', {
       detail: `This needs the app role ${roles.map((role) => `"${role}"`).join(' or ')}, which you do not have. Ask an administrator to assign it.`,
+      // RFC 6750: a token that is valid but grants too little.
+      ...(caller.kind === 'bearer' ? { wwwAuthenticate: 'Bearer error="insufficient_scope"' } : {}),
     });
   }
   if (scopes.length > 0 && caller.kind === 'bearer') {

@@ -42,6 +42,11 @@ describe('checkRequirement', () => {
     if (error) expect(error.status).toBe(403);
   });
 
+  it('challenges a bearer caller without the role as RFC 6750 says, and a cookie caller not at all', () => {
+    expect(refusal(bearer({}), { roles: ['A'] })?.extra.wwwAuthenticate).toBe('Bearer error="insufficient_scope"');
+    expect(refusal(session({}), { roles: ['A'] })?.extra.wwwAuthenticate).toBeUndefined();
+  });
+
   it('names the scope it wants in the Bearer challenge', () => {
     expect(refusal(bearer({ scp: 'a' }), { scopes: ['Orders.Read'] })?.extra.wwwAuthenticate).toBe(
       'Bearer error="insufficient_scope", scope="Orders.Read"',
