@@ -1,5 +1,5 @@
 import type { HttpResponseInit } from '@azure/functions';
-import { PAGE_SECURITY_POLICY, renderSignOutConfirmation } from '../lib/pages';
+import { htmlPage, pageSecurityPolicy, renderSignOutConfirmation } from '../lib/pages';
 import { defineFunction } from '../lib/registry';
 import { getRuntime } from '../lib/runtime';
 import { isCrossSiteRequest, signOut } from '../lib/sign-out';
@@ -13,11 +13,8 @@ export default defineFunction({
   async handler(request): Promise<HttpResponseInit> {
     const runtime = getRuntime();
     if (isCrossSiteRequest(request.headers, runtime.config.appOrigin)) {
-      return {
-        status: 200,
-        headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': PAGE_SECURITY_POLICY },
-        body: renderSignOutConfirmation(),
-      };
+      const { metadata } = await runtime.identity();
+      return htmlPage(renderSignOutConfirmation({ appName: runtime.config.appName }), pageSecurityPolicy(metadata));
     }
     const { location, cookie } = await signOut(runtime, request.headers.get('cookie'));
     return { status: 302, headers: { Location: location }, cookies: [cookie] };

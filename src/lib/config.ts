@@ -113,11 +113,18 @@ export const settingsSchema = z.object({
   COSMOS_SESSIONS_CONTAINER: optionalText,
   COSMOS_TOKEN_CACHE_CONTAINER: optionalText,
   COSMOS_CREATE_IF_MISSING: flag(true),
+  APP_NAME: optionalText.refine(
+    // eslint-disable-next-line no-control-regex
+    (value) => value === undefined || (value.length <= 60 && !/[\u0000-\u001f\u007f]/.test(value)),
+    'must be one line of at most 60 characters: the name your users know the app by, shown on every page.',
+  ),
 });
 
 export type Settings = z.input<typeof settingsSchema>;
 
 export interface AppConfig {
+  /** Shown in the header and footer of every page, and in the title bar. */
+  appName: string;
   /** MSAL authority, always ending in "/". */
   authority: string;
   /** The setting the authority came from, named when the tenant turns out not to exist. */
@@ -178,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const redirectUri = new URL(s.REDIRECT_URI ?? DEFAULT_REDIRECT_URI);
   const clientId = s.CLIENT_ID;
   return {
+    appName: s.APP_NAME ?? DEFAULT_APP_NAME,
     authority: withTrailingSlash(s.AUTHORITY ?? `https://${s.TENANT_SUBDOMAIN}.ciamlogin.com/`),
     authoritySetting: s.AUTHORITY ? 'AUTHORITY' : 'TENANT_SUBDOMAIN',
     authorityMetadata: s.AUTHORITY_METADATA,
@@ -215,6 +223,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 const DEFAULT_REDIRECT_URI = 'http://localhost:7071/api/redirect';
+
+/** A placeholder that reads as one, until APP_NAME names the app. */
+export const DEFAULT_APP_NAME = 'My app';
 
 /** Rules that span settings; they read the raw values so every problem is reported in one go. */
 function crossSettingProblems(env: Record<string, string | undefined>): string[] {

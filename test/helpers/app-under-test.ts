@@ -14,7 +14,7 @@ export interface AppUnderTest {
   entra: FakeEntra;
   cosmos: LocalCosmos;
   msw: ReturnType<typeof setupServer>;
-  fn: Record<'login' | 'redirect' | 'claims' | 'me' | 'logout' | 'home', RegisteredFunction> & Record<string, RegisteredFunction>;
+  fn: Record<'login' | 'redirect' | 'claims' | 'me' | 'logout' | 'home' | 'style', RegisteredFunction> & Record<string, RegisteredFunction>;
   env: Record<string, string>;
   stop(): Promise<void>;
 }
