@@ -8,7 +8,8 @@ $redirectUri = $env:REDIRECT_URI
 $logoutUri = $env:POST_LOGOUT_REDIRECT_URI
 $clientId = $env:CLIENT_ID
 $subdomain = if ($env:TENANT_SUBDOMAIN) { $env:TENANT_SUBDOMAIN } else { '<tenant-subdomain>' }
-$tenantDomain = "$subdomain.onmicrosoft.com"
+# The app also accepts the tenant's host name (contoso.ciamlogin.com) or domain (contoso.onmicrosoft.com).
+$tenantDomain = "$(($subdomain -split '\.')[0]).onmicrosoft.com"
 
 if (-not $redirectUri -or -not $logoutUri -or -not $clientId) {
     Write-Host 'postprovision: REDIRECT_URI, POST_LOGOUT_REDIRECT_URI or CLIENT_ID is not in the azd environment; nothing to do.'

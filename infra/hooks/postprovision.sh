@@ -7,7 +7,9 @@
 
 redirect_uri="${REDIRECT_URI:-}"
 logout_uri="${POST_LOGOUT_REDIRECT_URI:-}"
-tenant_domain="${TENANT_SUBDOMAIN:-<tenant-subdomain>}.onmicrosoft.com"
+# The app also accepts the tenant's host name (contoso.ciamlogin.com) or domain (contoso.onmicrosoft.com).
+subdomain="${TENANT_SUBDOMAIN:-<tenant-subdomain>}"
+tenant_domain="${subdomain%%.*}.onmicrosoft.com"
 client_id="${CLIENT_ID:-}"
 
 if [ -z "$redirect_uri" ] || [ -z "$logout_uri" ] || [ -z "$client_id" ]; then

@@ -20,8 +20,9 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
 import { normalizeAuthority } from '../lib/authority';
+import { authority, isHttpsOrLoopback, missingTenant, signInAuthority, tenantSubdomain } from '../lib/settings/rules';
+import { optionalText, readSettings, text } from '../lib/settings/schema';
 import { CliError, EXIT } from './errors';
 
 export const APP_NAME = 'fnauth';
@@ -63,44 +64,30 @@ const NEEDS: Record<CommandName, { scope: boolean }> = {
   logout: { scope: false },
 };
 
-const PLACEHOLDER = /^Enter_the_.*_Here$/;
+/** MSAL asks for these itself; the CLI's scope is the API's. */
+const OPENID_SCOPES = ['openid', 'profile', 'offline_access', 'email'];
 
-const optional = z
-  .string()
-  .optional()
-  .transform((value) => (value?.trim() ? value.trim() : undefined));
-
-function isLoopback(url: URL): boolean {
-  return url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+/** The same tenant, authority, placeholder and loopback rules as the app's settings (src/lib/settings). */
+function schemaFor(command: CommandName) {
+  return {
+    tenant: tenantSubdomain,
+    authority,
+    scope: (NEEDS[command].scope ? text('Set it to the scope your API exposes, e.g. api://<API client id>/access_as_user.') : optionalText).refine(
+      (value) => !/\s/.test(value) && !OPENID_SCOPES.includes(value),
+      'must be one API scope, e.g. api://<API client id>/access_as_user (MSAL adds openid, profile and offline_access itself).',
+    ),
+    api: optionalText.refine(
+      isHttpsOrLoopback,
+      'must be an https URL (plain http only on localhost, so the access token never crosses a network in clear), e.g. https://<app>.azurewebsites.net.',
+    ),
+    clientId: text(
+      'Set it to the Application (client) ID of the app registration the CLI signs in with (Allow public client flows = Yes).',
+    ).refine((value) => /^[A-Za-z0-9._-]{1,128}$/.test(value), 'must be the Application (client) ID of the app registration the CLI signs in with.'),
+    cacheDir: optionalText,
+  };
 }
 
-const schema = z.object({
-  tenant: optional.refine(
-    (value) => value === undefined || (!PLACEHOLDER.test(value) && /^[a-z0-9-]+(\.ciamlogin\.com|\.onmicrosoft\.com)?$/i.test(value)),
-    'must be the subdomain of your External ID tenant, e.g. "contoso" for contoso.ciamlogin.com.',
-  ),
-  authority: optional.refine(
-    (value) => value === undefined || (URL.canParse(value) && new URL(value).protocol === 'https:'),
-    'must be an https URL, e.g. https://localhost:<port>/<tenant-id>/ for the local provider (MSAL refuses any other scheme).',
-  ),
-  clientId: optional.refine(
-    (value) => value === undefined || (!PLACEHOLDER.test(value) && /^[A-Za-z0-9._-]{1,128}$/.test(value)),
-    'must be the Application (client) ID of the app registration the CLI signs in with.',
-  ),
-  scope: optional.refine(
-    (value) => value === undefined || (!PLACEHOLDER.test(value) && !/\s/.test(value) && !['openid', 'profile', 'offline_access', 'email'].includes(value)),
-    'must be one API scope, e.g. api://<API client id>/access_as_user (MSAL adds openid, profile and offline_access itself).',
-  ),
-  api: optional.refine((value) => {
-    if (value === undefined) return true;
-    if (!URL.canParse(value)) return false;
-    const url = new URL(value);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url));
-  }, 'must be an https URL (plain http only on localhost, so the access token never crosses a network in clear), e.g. https://<app>.azurewebsites.net.'),
-  cacheDir: optional,
-});
-
-const LABELS: Record<keyof z.input<typeof schema>, string> = {
+const LABELS: Record<keyof ReturnType<typeof schemaFor>, string> = {
   tenant: '--tenant / TENANT_SUBDOMAIN',
   authority: '--authority / AUTHORITY',
   clientId: '--client-id / CLI_CLIENT_ID (or CLIENT_ID)',
@@ -127,27 +114,18 @@ export function loadSettings(command: CommandName, flags: Flags, env: Env, platf
     api: first(flags.api, env.API_BASE_URL),
     cacheDir: first(flags['cache-dir'], env.FNAUTH_CACHE_DIR),
   };
-  const parsed = schema.safeParse(raw);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${LABELS[issue.path[0] as keyof typeof LABELS]} ${issue.message}`);
-  if (!raw.tenant && !raw.authority) {
-    problems.push(`${LABELS.tenant} is missing. Set it to your External ID tenant subdomain, e.g. "contoso" for contoso.ciamlogin.com (or set ${LABELS.authority}).`);
-  }
-  if (!raw.clientId) {
-    problems.push(`${LABELS.clientId} is missing. Set it to the Application (client) ID of the app registration the CLI signs in with (Allow public client flows = Yes).`);
-  }
-  if (NEEDS[command].scope && !raw.scope) {
-    problems.push(`${LABELS.scope} is missing. Set it to the scope your API exposes, e.g. api://<API client id>/access_as_user.`);
-  }
-  if (!parsed.success || problems.length > 0) throw settingsError(problems);
+  const read = readSettings(schemaFor(command), raw, (name) => LABELS[name]);
+  const noTenant = missingTenant(raw, LABELS);
+  const problems = [...(read.ok ? [] : read.problems), ...(noTenant ? [noTenant] : [])];
+  if (!read.ok || problems.length > 0) throw settingsError(problems);
 
-  const s = parsed.data;
-  const subdomain = s.tenant?.replace(/\.(ciamlogin\.com|onmicrosoft\.com)$/i, '');
+  const s = read.values;
   const cacheDir = resolve(s.cacheDir ?? defaultCacheDir(env, platform));
   return {
     // An explicit authority wins, as in the app's settings.
-    authority: normalizeAuthority(s.authority ?? `https://${subdomain}.ciamlogin.com/`),
+    authority: normalizeAuthority(signInAuthority(s.tenant, s.authority)),
     authoritySetting: s.authority ? LABELS.authority : LABELS.tenant,
-    clientId: s.clientId!,
+    clientId: s.clientId,
     scope: s.scope ?? '',
     apiBaseUrl: s.api ?? DEFAULT_API_BASE_URL,
     cacheDir,

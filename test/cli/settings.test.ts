@@ -63,7 +63,7 @@ describe('settings', () => {
     const { code, stderr } = await runCli(['whoami'], { ...ENV, TENANT_SUBDOMAIN: 'Enter_the_Tenant_Subdomain_Here', CLI_CLIENT_ID: 'Enter_the_Application_Id_Here' });
     expect(code).toBe(EXIT.usage);
     expect(stderr).toContain('--tenant / TENANT_SUBDOMAIN must be the subdomain');
-    expect(stderr).toContain('--client-id / CLI_CLIENT_ID (or CLIENT_ID) must be the Application (client) ID');
+    expect(stderr).toContain('--client-id / CLI_CLIENT_ID (or CLIENT_ID) still holds the placeholder. Set it to the Application (client) ID');
   });
 
   it('put the token cache in the user’s config folder', () => {

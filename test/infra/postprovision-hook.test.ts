@@ -83,6 +83,13 @@ describe.skipIf(process.platform === 'win32')('postprovision.sh', () => {
     expect(calls).toEqual([]);
   });
 
+  it.each(['contoso.ciamlogin.com', 'contoso.onmicrosoft.com'])('names the tenant domain when TENANT_SUBDOMAIN is %s, as the app accepts', (tenant) => {
+    installAz();
+    const { status, stdout } = run({ TENANT_SUBDOMAIN: tenant });
+    expect(status).toBe(0);
+    expect(stdout).toContain('az login --tenant contoso.onmicrosoft.com --allow-no-subscriptions');
+  });
+
   it('adds the missing URIs and keeps the ones already registered', () => {
     installAz();
     const { status, calls } = run({

@@ -20,9 +20,9 @@ import {
   type BicepValue,
 } from './bicep';
 
-type SettingName = keyof typeof settingsSchema.shape;
-const schemaNames = Object.keys(settingsSchema.shape) as SettingName[];
-const isSettingName = (name: string): name is SettingName => name in settingsSchema.shape;
+type SettingName = keyof typeof settingsSchema;
+const schemaNames = Object.keys(settingsSchema) as SettingName[];
+const isSettingName = (name: string): name is SettingName => name in settingsSchema;
 
 /** Settings the Functions platform and SDKs read, not the app's schema. */
 const PLATFORM_SETTING = /^(AzureWebJobsStorage__\w+|APPLICATIONINSIGHTS_[A-Z_]+|FUNCTIONS_[A-Z_]+|AZURE_CLIENT_ID)$/;
@@ -93,7 +93,7 @@ describe('app settings in infra/main.bicep', () => {
   });
 
   it('sets every setting the schema requires, or has the user supply it', () => {
-    const required = schemaNames.filter((name) => !settingsSchema.shape[name].safeParse(undefined).success);
+    const required = schemaNames.filter((name) => !settingsSchema[name].read(undefined).ok);
     expect(required.length).toBeGreaterThan(0);
     for (const name of required) {
       expect(name in appSettings || name in USER_SUPPLIED, `${name} is required by settingsSchema`).toBe(true);
@@ -133,7 +133,7 @@ describe('app settings in infra/main.bicep', () => {
 
   it('turns off container creation, which the data-plane role cannot do', () => {
     expect(appSettings.COSMOS_CREATE_IF_MISSING).toBe('false');
-    expect(settingsSchema.shape.COSMOS_CREATE_IF_MISSING.parse(appSettings.COSMOS_CREATE_IF_MISSING)).toBe(false);
+    expect(settingsSchema.COSMOS_CREATE_IF_MISSING.read(String(appSettings.COSMOS_CREATE_IF_MISSING))).toEqual({ ok: true, value: false });
   });
 
   it('passes secrets only as Key Vault references', () => {
@@ -150,8 +150,8 @@ describe('app settings in infra/main.bicep', () => {
 
   it('writes optional settings only from same-named azd variables, and an empty one keeps the default', () => {
     for (const [name, value] of Object.entries(optionalAppSettings)) {
-      expect(isSettingName(name) && settingsSchema.shape[name].safeParse(undefined).success, `${name} is optional`).toBe(true);
-      expect(isSettingName(name) && settingsSchema.shape[name].safeParse('').success, `${name} accepts ''`).toBe(true);
+      expect(isSettingName(name) && settingsSchema[name].read(undefined).ok, `${name} is optional`).toBe(true);
+      expect(isSettingName(name) && settingsSchema[name].read('').ok, `${name} accepts ''`).toBe(true);
       const parameter = expressionText(value);
       expect(parameters.parameters[parameter]?.value, `main.parameters.json maps ${parameter}`).toBe(`\${${name}}`);
       expect(parameterDefault(main, parameter)).toBe("''");

@@ -131,7 +131,7 @@ describe('loadConfig', () => {
 
   it('refuses an http AUTHORITY and accepts an https one, adding the trailing slash', () => {
     expect(configError({ ...minimal(), AUTHORITY: 'http://login.contoso.com/tenant' }).problems).toEqual([
-      expect.stringMatching(/^AUTHORITY must use https/),
+      expect.stringMatching(/^AUTHORITY must be an https URL/),
     ]);
     const withoutSubdomain = minimal();
     delete withoutSubdomain.TENANT_SUBDOMAIN;
