@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file starts its own servers on free ports; two workers fit this machine's two cores.
     maxWorkers: 2,
+    setupFiles: ['test/helpers/known-warnings-setup.ts'],
   },
 });

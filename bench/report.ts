@@ -112,7 +112,7 @@ export function judgeTargets(results: Omit<BenchResults, 'targets'>): BenchResul
 }
 
 function costCells(cost: CosmosCost): string[] {
-  return [cost.pointRead, cost.write, cost.delete, cost.query, cost.metadata, cost.requestCharge].map((value) => fixed(value, 2));
+  return [cost.pointRead, cost.write, cost.delete, cost.batch, cost.query, cost.queryPlan, cost.metadata, cost.requestCharge].map((value) => fixed(value, 2));
 }
 
 export function formatReport(results: BenchResults): string {
@@ -186,15 +186,21 @@ export function formatReport(results: BenchResults): string {
   out.push(`3. Cosmos DB requests per request of our app, counted at the proxy, steady state (${options.costSamples} samples each)`);
   out.push(
     table(
-      ['endpoint', 'condition', 'point reads', 'writes', 'deletes', 'queries', 'metadata', 'RU*', 'same every time', 'target', 'met'],
+      ['endpoint', 'condition', 'point reads', 'writes', 'deletes', 'batches', 'queries', 'query plans', 'metadata', 'RU*', 'same every time', 'target', 'met'],
       cost.endpoints.map((e) => [e.endpoint, e.condition, ...costCells(e.perRequest), e.uniform ? 'yes' : 'no', e.target, e.met ? 'yes' : 'NO']),
-      'llrrrrrrrlr',
+      'llrrrrrrrrrlr',
     ),
   );
   for (const e of cost.endpoints) if (e.note) out.push(`  ${e.endpoint} (${e.condition}): ${e.note}`);
-  const counts = (c: CosmosCost) => `${c.metadata} metadata, ${c.pointRead} point reads, ${c.write} writes, ${c.delete} deletes, ${c.query} queries`;
+  const queries = cost.endpoints.flatMap((e) =>
+    Object.entries(e.perRequest.details)
+      .filter(([key]) => key.includes(' query/'))
+      .map(([key, count]) => `${e.endpoint}: ${count} × ${/\(([^)]+)\)/.exec(key)?.[1] ?? key}`),
+  );
+  if (queries.length > 0) out.push(`Queries by scope: ${queries.join('; ')}. Each query also sends the SDK's query-plan request to the gateway, in parallel; it reads no documents.`);
+  const counts = (c: CosmosCost) => `${c.metadata} metadata, ${c.pointRead} point reads, ${c.write} writes, ${c.delete} deletes, ${c.batch} batches, ${c.query} queries (+ ${c.queryPlan} query plans)`;
   out.push(
-    `First sign-in on the fresh instance (its first request): ${counts(cost.firstSignIn)}. Warm-up pass before the samples (sign-in, claims, me, logout): ${counts(cost.warmUp)}.`,
+    `First sign-in on the fresh instance (its first request): ${counts(cost.firstSignIn)}. Warm-up pass before the samples (sign-in, claims, me, sessions, logout, front-channel): ${counts(cost.warmUp)}.`,
     `Session idle-touch writes over the whole scenario: ${cost.touchWrites} (they happen at most every 5 minutes per session).`,
     'RU* = x-ms-request-charge as the local Cosmos DB API reports it: 1 for every request. The counts are exact; the RUs are not real.',
     '',

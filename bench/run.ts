@@ -20,9 +20,10 @@ import { buildCompiledApp } from './compiled/build';
 import { FUNCTIONS_PATHS, startCompiledApp } from './compiled/compiled-app';
 import { startCountingCosmos } from './cosmos/local-cosmos';
 import { costOf, subtractTally } from './cosmos/tally';
-import { openTokenCacheContainer } from './cosmos/token-caches';
+import { openSessionsContainer } from './cosmos/token-caches';
 import { readOptions } from './lib/options';
-import { startOurApp } from './lib/our-app';
+import { startOurApp, type OurApp } from './lib/our-app';
+import { httpRequest } from '../test/helpers/http-form-driver';
 import { startSecondProvider } from './lib/second-provider';
 import { signIn, type SignInTarget } from './lib/sign-in';
 import { makeBenchUsers } from './lib/users';
@@ -46,6 +47,17 @@ interface BenchApp {
 async function loadTarget(app: BenchApp, user: { email: string; password: string }): Promise<LoadTarget> {
   const { cookie } = await signIn(app.target, user);
   return { key: app.key, name: app.target.name, url: app.target.claimsUrl.replace('//localhost:', '//127.0.0.1:'), cookie, pid: app.pid };
+}
+
+/** What an administrators' daemon does: client credentials at the stack's provider, with the app role. */
+async function adminToken(stack: OurApp['stack']): Promise<string> {
+  const { clientId, clientSecret, scope } = stack.adminClient;
+  const response = await httpRequest(`${stack.urls.authority}oauth2/v2.0/token`, {
+    ca: stack.provider.caCert,
+    form: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope },
+  });
+  if (response.status !== 200) throw new Error(`client credentials answered ${response.status}: ${response.body.slice(0, 300)}`);
+  return (JSON.parse(response.body) as { access_token: string }).access_token;
 }
 
 async function main() {
@@ -88,7 +100,7 @@ async function main() {
       { key: 'cookie', target: cookieApp.target, pid: cookieApp.pid },
       { key: 'cosmos', target: storeApp.target, pid: storeApp.pid },
     ];
-    const tokenCaches = openTokenCacheContainer(cosmos.directUrl, cosmos.key);
+    const tokenCaches = openSessionsContainer(cosmos.directUrl, cosmos.key);
     const functionsUrl = ours.stack.urls.functions;
 
     // The stack's functions have served nothing yet: what does their first sign-in cost in Cosmos?
@@ -116,6 +128,7 @@ async function main() {
       samples: options.costSamples,
       accessTokenTtlSeconds: options.accessTokenTtlSeconds,
       firstSignIn,
+      adminToken: () => adminToken(ours.stack),
     });
 
     step(`Token cache growth (${options.growthUsers} other users)`);

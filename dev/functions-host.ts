@@ -87,6 +87,32 @@ export async function startFunctionsHost(options: FunctionsHostOptions = {}): Pr
   };
 }
 
+/**
+ * The parameters of `path` under a route template (`sessions/{id}`), as the
+ * host's routing gives them: segments compare case-insensitively, `{name}`
+ * takes one segment. Undefined when the path is not this route's.
+ */
+export function matchRoute(template: string, path: string): Record<string, string> | undefined {
+  const expected = `api/${template}`.split('/').filter(Boolean);
+  const actual = path.split('/').filter(Boolean);
+  if (expected.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [index, segment] of expected.entries()) {
+    const parameter = /^\{(\w+)(?::[^}]*)?\}$/.exec(segment);
+    const value = actual[index]!;
+    if (!parameter) {
+      if (segment.toLowerCase() !== value.toLowerCase()) return undefined;
+      continue;
+    }
+    try {
+      params[parameter[1]!] = decodeURIComponent(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return params;
+}
+
 async function serve(
   routes: RegisteredFunction[],
   incoming: IncomingMessage,
@@ -99,10 +125,15 @@ async function serve(
   if (cors && applyCors(cors, incoming, outgoing)) return;
   const path = url.pathname.replace(/\/+$/, '');
   if (path === '' || path === '/api') return send(outgoing, { status: 302, headers: { Location: '/api/home' } });
-  const candidates = routes.filter((route) => `/api/${route.route}`.replace(/\/+$/, '') === path);
+  const candidates = routes.flatMap((route) => {
+    const params = matchRoute(route.route, url.pathname);
+    return params ? [{ route, params }] : [];
+  });
   if (candidates.length === 0) return send(outgoing, { status: 404, body: 'Not found' });
-  const route = candidates.find((candidate) => candidate.methods.includes(incoming.method as never));
-  if (!route) return send(outgoing, { status: 405, headers: { Allow: candidates.flatMap((c) => c.methods).join(', ') } });
+  // Without Host.CORS, as on Azure with no allowed origins, a preflight (OPTIONS) is 405 and never allows another origin.
+  const match = candidates.find((candidate) => candidate.route.methods.includes(incoming.method as never));
+  if (!match) return send(outgoing, { status: 405, headers: { Allow: candidates.flatMap((c) => c.route.methods).join(', ') } });
+  const { route, params } = match;
 
   const chunks: Buffer[] = [];
   for await (const chunk of incoming) chunks.push(chunk as Buffer);
@@ -114,6 +145,7 @@ async function serve(
     method: incoming.method as never,
     url: url.href,
     headers,
+    params,
     ...(chunks.length > 0 ? { body: { bytes: Buffer.concat(chunks) } } : {}),
   });
   const context = new InvocationContext({

@@ -12,6 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startFunctionsHost } from './functions-host';
+import { dropping, KNOWN_WARNINGS } from './known-warnings';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,12 +22,8 @@ const { values: args } = parseArgs({
   },
 });
 
-// @azure/functions announces, once per function, that it runs outside the real host: true, and noise here.
-const OUTSIDE_HOST_NOTICE = /package is in test mode|Failed to detect the Azure Functions runtime/;
-const warn = console.warn.bind(console);
-console.warn = (...parts: unknown[]) => {
-  if (!OUTSIDE_HOST_NOTICE.test(parts.map(String).join(' '))) warn(...parts);
-};
+// @azure/functions says, once per function, that it runs outside the real host: true, and noise here.
+console.warn = dropping(console.warn, () => KNOWN_WARNINGS.outsideFunctionsHost);
 
 const cors = args.cors ? { origins: args.cors.split(','), credentials: args['cors-credentials'] } : undefined;
 

@@ -5,6 +5,7 @@
  * COSMOS_ENDPOINT (+ COSMOS_KEY) uses a real account or the emulator instead of the local Cosmos DB API.
  */
 import { DEMO_ADMIN_USER } from './provider';
+import { cliInstructions } from './cli-instructions';
 import { DEMO_USERS, PortInUseError, startLocalStack } from './local-stack';
 
 const port = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
@@ -33,8 +34,8 @@ Local sign-in stack is running.
 ${users}
   Or choose "Sign up" to create your own; the email code is shown on the page.
 
-  Headless (device code): npx tsx src/cli/main.ts login --authority ${stack.urls.authority} --client-id ${stack.deviceClientId} --scope api://${stack.settings.CLIENT_ID}/access_as_user --api ${stack.urls.functions.replace(/\/api$/, '')}
-    (with NODE_EXTRA_CA_CERTS=${stack.provider.caCertPath})
+${cliInstructions(stack)}
+
   Admin daemon (client credentials, app role Sessions.RevokeAll): client id ${stack.adminClient.clientId}, secret ${stack.adminClient.clientSecret}, scope ${stack.adminClient.scope}
 
 Press Ctrl-C to stop.

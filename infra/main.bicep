@@ -91,6 +91,9 @@ param downstreamApiUrl string = ''
 param downstreamApiScopes string = ''
 param apiRequiredScope string = ''
 param apiAudiences string = ''
+param apiAllowedClientIds string = ''
+param sessionsAdminRole string = ''
+param revokeTenantSessions string = ''
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -99,7 +102,6 @@ var tags = { 'azd-env-name': environmentName }
 var cosmosNames = {
   database: 'auth'
   sessionsContainer: 'sessions'
-  tokenCacheContainer: 'tokenCache'
 }
 
 var secretNames = {
@@ -255,7 +257,6 @@ module cosmos 'app/cosmos.bicep' = {
     databaseName: cosmosNames.database
     containerNames: [
       cosmosNames.sessionsContainer
-      cosmosNames.tokenCacheContainer
     ]
     appPrincipalId: apiIdentity.outputs.principalId
     userPrincipalId: principalId
@@ -289,8 +290,7 @@ var appSettings = {
   COSMOS_ENDPOINT: cosmos.outputs.endpoint
   COSMOS_DATABASE: cosmosNames.database
   COSMOS_SESSIONS_CONTAINER: cosmosNames.sessionsContainer
-  COSMOS_TOKEN_CACHE_CONTAINER: cosmosNames.tokenCacheContainer
-  // The containers exist already, and the data-plane role could not create them anyway.
+  // The container exists already, and the data-plane role could not create them anyway.
   COSMOS_CREATE_IF_MISSING: 'false'
 }
 
@@ -303,6 +303,9 @@ var optionalAppSettings = {
   DOWNSTREAM_API_SCOPES: downstreamApiScopes
   API_REQUIRED_SCOPE: apiRequiredScope
   API_AUDIENCES: apiAudiences
+  API_ALLOWED_CLIENT_IDS: apiAllowedClientIds
+  SESSIONS_ADMIN_ROLE: sessionsAdminRole
+  REVOKE_TENANT_SESSIONS: revokeTenantSessions
 }
 
 var setOptionalAppSettings = toObject(
@@ -338,10 +341,11 @@ output SERVICE_API_NAME string = api.outputs.name
 output SERVICE_API_URI string = appUrl
 output REDIRECT_URI string = appSettings.REDIRECT_URI
 output POST_LOGOUT_REDIRECT_URI string = appSettings.POST_LOGOUT_REDIRECT_URI
+// Registered as the app's Front-channel logout URL: the tenant's sign-out ends the app's sessions through it.
+output FRONTCHANNEL_LOGOUT_URI string = '${appUrl}/api/logout/frontchannel'
 output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 output COSMOS_DATABASE string = cosmosNames.database
 output COSMOS_SESSIONS_CONTAINER string = cosmosNames.sessionsContainer
-output COSMOS_TOKEN_CACHE_CONTAINER string = cosmosNames.tokenCacheContainer
 output AZURE_COSMOS_ACCOUNT_NAME string = cosmos.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = appInsights.outputs.connectionString

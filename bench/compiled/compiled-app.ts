@@ -5,13 +5,12 @@
  * development host. Same settings, cookie secret and Cosmos DB as the stack,
  * registered with the second provider like the baselines.
  */
+import { isKnownWarning, KNOWN_WARNINGS } from '../../dev/known-warnings';
 import type { RunningApp } from '../baseline/baseline';
 import { forkReady } from '../lib/processes';
 import type { SecondProvider } from '../lib/second-provider';
 import type { CompiledApp } from './build';
 
-/** @azure/functions says, once per function, that it runs outside the real host: true, and noise here. */
-const OUTSIDE_HOST_NOTICE = /package is in test mode|Failed to detect the Azure Functions runtime/;
 
 export const FUNCTIONS_PATHS = { redirectPath: '/api/redirect', logoutPath: '/api/home' };
 
@@ -39,7 +38,7 @@ export async function startCompiledApp(
   delete env.NODE_OPTIONS;
   // Output is one log line per request, dropped as the stack drops its host's; anything else is shown.
   const running = await forkReady(built.serve, env, (line) => {
-    if (!line.startsWith('{"event":"request"') && !OUTSIDE_HOST_NOTICE.test(line)) process.stderr.write(`  [compiled functions] ${line}\n`);
+    if (!line.startsWith('{"event":"request"') && !isKnownWarning(line, KNOWN_WARNINGS.outsideFunctionsHost)) process.stderr.write(`  [compiled functions] ${line}\n`);
   }, [built.functionsHost]);
   return {
     target: {

@@ -5,12 +5,12 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type CosmosOperation = 'pointRead' | 'write' | 'delete' | 'query' | 'metadata';
-export const OPERATIONS: readonly CosmosOperation[] = ['pointRead', 'write', 'delete', 'query', 'metadata'];
+export type CosmosOperation = 'pointRead' | 'write' | 'delete' | 'batch' | 'query' | 'queryPlan' | 'metadata';
+export const OPERATIONS: readonly CosmosOperation[] = ['pointRead', 'write', 'delete', 'batch', 'query', 'queryPlan', 'metadata'];
 
 export interface Classified {
   operation: CosmosOperation;
-  /** Finer name: create, upsert, replace, patch, batch, readFeed, … */
+  /** Finer name: create, upsert, replace, patch, batch, query (one partition / cross-partition / plan), readFeed, … */
   detail: string;
   /** `db/container`, or `db`, or `-` for the account itself. */
   container: string;
@@ -40,10 +40,15 @@ export function classifyCosmosRequest(method: string, url: string, headers: Inco
     if (method === 'PATCH') return { operation: 'write', detail: 'patch', container };
     if (method === 'DELETE') return { operation: 'delete', detail: 'delete', container };
   } else if (method === 'POST') {
+    // The JavaScript SDK asks the gateway how to run each query, beside the query itself; it reads no documents.
+    if (header(headers, 'x-ms-cosmos-is-query-plan-request') === 'true') return { operation: 'queryPlan', detail: 'query plan', container };
     if (header(headers, 'x-ms-documentdb-isquery') === 'true' || header(headers, 'content-type').startsWith('application/query+json')) {
-      return { operation: 'query', detail: 'query', container };
+      // A query the SDK sends with a partition key stays in that one logical partition.
+      const scope = header(headers, 'x-ms-documentdb-partitionkey') ? 'one partition' : 'cross-partition';
+      return { operation: 'query', detail: `query (${scope})`, container };
     }
-    if (header(headers, 'x-ms-cosmos-is-batch-request') === 'true') return { operation: 'write', detail: 'batch', container };
+    // A transactional batch: up to 100 operations of one partition in one request, all or nothing.
+    if (header(headers, 'x-ms-cosmos-is-batch-request') === 'true') return { operation: 'batch', detail: 'batch', container };
     if (header(headers, 'x-ms-documentdb-is-upsert') === 'true') return { operation: 'write', detail: 'upsert', container };
     return { operation: 'write', detail: 'create', container };
   } else if (method === 'GET') {

@@ -7,7 +7,11 @@ export interface CosmosCost {
   pointRead: number;
   write: number;
   delete: number;
+  /** Transactional batches (each one request, whatever it holds). */
+  batch: number;
   query: number;
+  /** The SDK's query-plan requests, one beside each query. */
+  queryPlan: number;
   metadata: number;
   /** Sum of x-ms-request-charge reported (RU). */
   requestCharge: number;
@@ -27,7 +31,7 @@ export function subtractTally(after: CosmosTally, before: CosmosTally): CosmosTa
 
 /** Totals per operation class; `container` keeps only one container (`db/coll`) or a predicate's choice. */
 export function costOf(tally: CosmosTally, keep: (container: string) => boolean = () => true, divideBy = 1): CosmosCost {
-  const cost: CosmosCost = { pointRead: 0, write: 0, delete: 0, query: 0, metadata: 0, requestCharge: 0, details: {} };
+  const cost: CosmosCost = { pointRead: 0, write: 0, delete: 0, batch: 0, query: 0, queryPlan: 0, metadata: 0, requestCharge: 0, details: {} };
   for (const [key, count] of Object.entries(tally.counts)) {
     const [container = '-', operation, detail, status] = key.split('|');
     if (!keep(container)) continue;

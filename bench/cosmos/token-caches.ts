@@ -1,9 +1,9 @@
 /**
- * The bench's own look at the token cache container, straight at the local
- * Cosmos DB API (not through the counting proxy, so these reads never show
- * up in the app's counts). The session id is not readable from the browser's
- * side, so documents are told apart by what MSAL keeps in them: the
- * `home_account_id` (`<oid>.<tenant id>`) of the accounts they hold.
+ * The bench's own look at the token cache documents (`type: 'tokens'` in the
+ * sessions container), straight at the local Cosmos DB API (not through the
+ * counting proxy, so these reads never show up in the app's counts). They are
+ * told apart by what MSAL keeps in them: the `home_account_id`
+ * (`<oid>.<tenant id>`) of the accounts they hold.
  */
 import { CosmosClient, type Container } from '@azure/cosmos';
 
@@ -22,9 +22,9 @@ export interface TokenCacheDoc {
   accessTokenExpiries: string[];
 }
 
-export function openTokenCacheContainer(endpoint: string, key: string): Container {
+export function openSessionsContainer(endpoint: string, key: string): Container {
   const client = new CosmosClient({ endpoint, key, connectionPolicy: { enableEndpointDiscovery: false } });
-  return client.database('auth').container('tokenCache');
+  return client.database('auth').container('sessions');
 }
 
 function describe(document: Record<string, unknown>): TokenCacheDoc {
@@ -43,7 +43,7 @@ function describe(document: Record<string, unknown>): TokenCacheDoc {
 
 /** Every token cache document, by id. A query is fine here: it is the bench reading, not the app. */
 export async function readTokenCaches(container: Container): Promise<Map<string, TokenCacheDoc>> {
-  const { resources } = await container.items.query<Record<string, unknown>>('SELECT * FROM c').fetchAll();
+  const { resources } = await container.items.query<Record<string, unknown>>("SELECT * FROM c WHERE c.type = 'tokens'").fetchAll();
   return new Map(resources.map((document) => [String(document.id), describe(document)]));
 }
 

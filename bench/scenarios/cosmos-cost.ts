@@ -10,6 +10,11 @@
  * before it expires, so a lifetime of 300 + w seconds gives a window of w
  * seconds in which the token counts as valid, after which the next call
  * refreshes it (and writes the cache back).
+ *
+ * Then the ways of seeing and ending sessions, each user on several
+ * "devices" (sign-ins of their own): the list, ending one, ending the others,
+ * signing out everywhere, front-channel logout by Entra's `sid`, and an
+ * administrator's revoke with an app token.
  */
 import type { Container } from '@azure/cosmos';
 import type { CountingCosmos } from '../cosmos/local-cosmos';
@@ -41,7 +46,7 @@ export interface CosmosCostResult {
   /** Everything the warm-up pass did. */
   warmUp: CosmosCost;
   endpoints: EndpointCost[];
-  /** Session idle-touch writes (`sessions` replace) over the whole scenario: must be 0. */
+  /** Session idle-touch writes (`sessions` patch: the idle clock and the token cache's ttl) over the whole scenario: must be 0. */
   touchWrites: number;
 }
 
@@ -50,15 +55,31 @@ interface Check {
   ok(cost: CosmosCost): boolean;
 }
 
-const QUIET = (cost: CosmosCost) => cost.query === 0 && cost.metadata === 0;
+/** Exactly these requests and nothing else (no metadata either; the SDK's query plan goes with each query). */
+const exactly = (expected: Partial<Record<'pointRead' | 'write' | 'delete' | 'batch' | 'query', number>>) => (c: CosmosCost) =>
+  c.metadata === 0 &&
+  c.queryPlan <= c.query &&
+  (['pointRead', 'write', 'delete', 'batch', 'query'] as const).every((kind) => c[kind] === (expected[kind] ?? 0));
 const CHECKS: Record<string, Check> = {
-  login: { target: '0 Cosmos requests', ok: (c) => c.pointRead + c.write + c.delete + c.query + c.metadata === 0 },
-  redirect: { target: '≤ 2 writes, nothing else', ok: (c) => c.write <= 2 && c.pointRead + c.delete === 0 && QUIET(c) },
-  claims: { target: 'exactly 1 point read, 0 writes', ok: (c) => c.pointRead === 1 && c.write + c.delete === 0 && QUIET(c) },
-  meValid: { target: '0 writes', ok: (c) => c.write === 0 && QUIET(c) },
-  meRefreshed: { target: '≤ 1 write (the refreshed cache)', ok: (c) => c.write <= 1 && QUIET(c) },
-  logout: { target: '≤ 2 deletes, 0 writes', ok: (c) => c.delete <= 2 && c.write === 0 && QUIET(c) },
+  login: { target: '0 Cosmos requests', ok: exactly({}) },
+  redirect: { target: '1 transactional batch, nothing else', ok: exactly({ batch: 1 }) },
+  claims: { target: 'exactly 1 point read, 0 writes', ok: exactly({ pointRead: 1 }) },
+  meValid: { target: '0 writes', ok: (c) => c.write + c.batch + c.delete === 0 && c.query + c.metadata === 0 },
+  meRefreshed: { target: '≤ 1 write (the refreshed cache)', ok: (c) => c.write <= 1 && c.batch + c.delete + c.query + c.metadata === 0 },
+  logout: { target: '1 point read + 1 batch (2 deletes)', ok: exactly({ pointRead: 1, batch: 1 }) },
+  list: { target: '1 single-partition query', ok: (c) => exactly({ query: 1 })(c) && onePartitionQueries(c) === 1 },
+  endOne: { target: '1 point read + 1 batch', ok: exactly({ pointRead: 1, batch: 1 }) },
+  endOthers: { target: '1 single-partition query + 1 batch (≤ 100 deletes)', ok: (c) => exactly({ query: 1, batch: 1 })(c) && onePartitionQueries(c) === 1 },
+  everywhere: { target: '1 point read + 1 query + 1 batch', ok: (c) => exactly({ pointRead: 1, query: 1, batch: 1 })(c) && onePartitionQueries(c) === 1 },
+  frontChannel: { target: '1 cross-partition query on the sid hash + 1 batch', ok: (c) => exactly({ query: 1, batch: 1 })(c) && onePartitionQueries(c) === 0 },
+  admin: { target: '1 single-partition query + 1 batch', ok: (c) => exactly({ query: 1, batch: 1 })(c) && onePartitionQueries(c) === 1 },
 };
+
+function onePartitionQueries(cost: CosmosCost): number {
+  return Object.entries(cost.details)
+    .filter(([key]) => key.includes('query/query (one partition)'))
+    .reduce((total, [, count]) => total + count, 0);
+}
 
 /** Our app's database, and the account itself (`-`); not the baseline's. */
 export const onlyOurs = (container: string) => container === '-' || container.split('/')[0] === 'auth';
@@ -94,10 +115,24 @@ function endpointCost(endpoint: string, condition: string, check: Check, samples
   };
 }
 
-async function get(url: string, cookie: string): Promise<number> {
-  const response = await fetch(url, { headers: { cookie }, redirect: 'manual' });
+/** A browser navigating within the app, or its page's script: `Sec-Fetch-Site: same-origin`, as Chromium sends it. */
+async function send(url: string, cookie: string, init: { method?: string; headers?: Record<string, string>; form?: Record<string, string> } = {}): Promise<number> {
+  const response = await fetch(url, {
+    method: init.method ?? (init.form ? 'POST' : 'GET'),
+    headers: { cookie, 'sec-fetch-site': 'same-origin', ...init.headers },
+    ...(init.form ? { body: new URLSearchParams(init.form) } : {}),
+    redirect: 'manual',
+  });
   await response.arrayBuffer();
   return response.status;
+}
+
+const get = (url: string, cookie: string) => send(url, cookie);
+
+async function json<T>(url: string, cookie: string): Promise<T> {
+  const response = await fetch(url, { headers: { cookie } });
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+  return (await response.json()) as T;
 }
 
 async function expectStatus(what: string, status: Promise<number>, expected: number): Promise<void> {
@@ -115,6 +150,8 @@ export async function measureCosmosCost(options: {
   accessTokenTtlSeconds: number;
   /** Measured by the caller, around the first request the instance ever served. */
   firstSignIn: CosmosCost;
+  /** An administrator's app token for the app's API (client credentials with the app role). */
+  adminToken: () => Promise<string>;
 }): Promise<CosmosCostResult> {
   const { target, functionsUrl, cosmos, samples } = options;
   const sampler = new Sampler(cosmos);
@@ -122,12 +159,15 @@ export async function measureCosmosCost(options: {
   const users = options.users.slice(0, samples);
   if (users.length < samples) throw new Error(`need ${samples} bench users, have ${users.length}`);
 
-  // Warm-up: every endpoint once, so that any first-use work is out of the way.
+  // Warm-up: the endpoints once, so that any first-use work is out of the way.
   const warm = await sampler.around(async () => {
     const { cookie } = await signIn(target, users[0]!);
     await expectStatus('warm-up claims', get(`${functionsUrl}/claims`, cookie), 200);
     await expectStatus('warm-up me', get(`${functionsUrl}/me`, cookie), 200);
+    await expectStatus('warm-up sessions', get(`${functionsUrl}/sessions`, cookie), 200);
     await expectStatus('warm-up logout', get(`${functionsUrl}/logout`, cookie), 302);
+    // The first cross-partition query of an instance also reads the container's partition key ranges.
+    await expectStatus('warm-up front-channel', get(`${functionsUrl}/logout/frontchannel?sid=${crypto.randomUUID()}`, ''), 200);
   });
 
   const login: CosmosTally[] = [];
@@ -173,9 +213,40 @@ export async function measureCosmosCost(options: {
   const logout: CosmosTally[] = [];
   for (const { cookie } of sessions) logout.push(await sampler.around(() => expectStatus('logout', get(`${functionsUrl}/logout`, cookie), 302)));
 
+  // Seeing and ending sessions: each user signs in on several devices (outside the samples) for each way.
+  const list: CosmosTally[] = [];
+  const endOne: CosmosTally[] = [];
+  const endOthers: CosmosTally[] = [];
+  const everywhere: CosmosTally[] = [];
+  const frontChannel: CosmosTally[] = [];
+  const admin: CosmosTally[] = [];
+  const adminToken = await options.adminToken();
+  for (const user of users) {
+    const devices = async (count: number) => Promise.all(Array.from({ length: count }, () => signIn(target, user).then((signedIn) => signedIn.cookie)));
+    const [laptop, phone] = await devices(2);
+    list.push(await sampler.around(() => expectStatus('GET /sessions', get(`${functionsUrl}/sessions`, laptop!), 200)));
+    const { sessions: phoneView } = await json<{ sessions: Array<{ id: string; current: boolean }> }>(`${functionsUrl}/sessions`, phone!);
+    const phoneId = phoneView.find((entry) => entry.current)!.id;
+    endOne.push(await sampler.around(() => expectStatus('DELETE /sessions/{id}', send(`${functionsUrl}/sessions/${phoneId}`, laptop!, { method: 'DELETE' }), 204)));
+    await devices(2);
+    endOthers.push(await sampler.around(() => expectStatus('DELETE /sessions', send(`${functionsUrl}/sessions`, laptop!, { method: 'DELETE' }), 200)));
+    await devices(1);
+    everywhere.push(await sampler.around(() => expectStatus('logout everywhere', send(`${functionsUrl}/logout`, laptop!, { form: { everywhere: '1' } }), 302)));
+    const [framed] = await devices(1);
+    const { claims } = await json<{ claims: { sid?: string } }>(`${functionsUrl}/claims`, framed!);
+    if (!claims.sid) throw new Error('the provider issued no sid');
+    frontChannel.push(await sampler.around(() => expectStatus('front-channel logout', get(`${functionsUrl}/logout/frontchannel?sid=${claims.sid}`, ''), 200)));
+    await devices(2);
+    admin.push(
+      await sampler.around(() =>
+        expectStatus('admin revoke', send(`${functionsUrl}/users/${user.oid}/sessions`, '', { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } }), 200),
+      ),
+    );
+  }
+
   const whole = costOf(subtractTally(await cosmos.tally(), start), onlyOurs);
   const touchWrites = Object.entries(whole.details)
-    .filter(([key]) => key.startsWith('auth/sessions write/replace'))
+    .filter(([key]) => key.startsWith('auth/sessions write/patch'))
     .reduce((total, [, count]) => total + count, 0);
 
   return {
@@ -188,7 +259,13 @@ export async function measureCosmosCost(options: {
       endpointCost('GET /api/claims', 'valid session cookie', CHECKS.claims!, claims),
       endpointCost('GET /api/me', 'access token valid', CHECKS.meValid!, meValid, stillValid ? undefined : 'the validity window had passed: samples may include refreshes'),
       endpointCost('GET /api/me', 'access token expired (MSAL refreshes)', CHECKS.meRefreshed!, meRefreshed, `${refreshed}/${users.length} caches hold a new access token`, refreshed === users.length),
-      endpointCost('GET /api/logout', 'valid session cookie', CHECKS.logout!, logout),
+      endpointCost('GET /api/logout', 'this device', CHECKS.logout!, logout),
+      endpointCost('GET /api/sessions', 'the caller\'s sessions (2)', CHECKS.list!, list),
+      endpointCost('DELETE /api/sessions/{id}', 'one other session', CHECKS.endOne!, endOne),
+      endpointCost('DELETE /api/sessions', 'all other sessions (3)', CHECKS.endOthers!, endOthers),
+      endpointCost('POST /api/logout', 'everywhere=1 (2 sessions)', CHECKS.everywhere!, everywhere),
+      endpointCost('GET /api/logout/frontchannel', 'Entra\'s sid, no cookie', CHECKS.frontChannel!, frontChannel),
+      endpointCost('DELETE /api/users/{id}/sessions', 'admin app token (2 sessions)', CHECKS.admin!, admin),
     ],
   };
 }

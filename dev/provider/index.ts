@@ -104,6 +104,8 @@
  * - On-behalf-of issues no refresh token, and errors carry the AADSTS code in
  *   `error_description` only (no `error_codes` array).
  * - Sessions, codes and refresh tokens live in memory: a restart signs everyone out.
+ *   oidc-provider's warnings about that and about Node 20 are expected and not shown
+ *   (dev/known-warnings.ts).
  *
  * ## Pages and their selectors (for Playwright)
  *
@@ -141,6 +143,7 @@ import type * as Oidc from 'oidc-provider';
 import { DEFAULT_APP_NAME } from '../../src/lib/config';
 import { AppRoles, appRoleProblems } from './app-roles';
 import { buildConfiguration, entraResponses, GRAPH_APP_ID, tenantApis, type OidcModule, type ProviderClient } from './configuration';
+import { KNOWN_WARNINGS, withoutKnownWarnings } from '../known-warnings';
 import { importEsm } from './esm';
 import { frontchannelLogout, frontchannelLogoutUriProblem } from './frontchannel-logout';
 import { createGraphMeHandler, createRevokeSignInSessionsHandler, GRAPH_APPLICATION_PERMISSIONS } from './graph';
@@ -277,7 +280,7 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
   validateClients(options.clients);
 
   const [oidc, jose, tls] = await Promise.all([
-    importEsm<OidcModule>('oidc-provider'),
+    withoutKnownWarnings(KNOWN_WARNINGS.oidcProvider, () => importEsm<OidcModule>('oidc-provider')),
     importEsm<typeof import('jose')>('jose'),
     loadOrCreateTls(options.dataDir),
   ]);
@@ -325,7 +328,7 @@ export async function startProvider(options: ProviderOptions): Promise<LocalProv
     rotation: options.refreshTokenRotation ?? 'entra',
     appRoles,
   } as const;
-  const provider = new oidc.Provider(issuer, buildConfiguration(settings));
+  const provider = await withoutKnownWarnings(KNOWN_WARNINGS.oidcProvider, () => new oidc.Provider(issuer, buildConfiguration(settings)));
   provider.use(entraResponses(provider, settings));
   provider.use(frontchannelLogout({ clients: options.clients, issuer }));
   registerOnBehalfOf(provider, { oidc, jose, publicKey, issuer, users, apis: tenantApis(settings) });

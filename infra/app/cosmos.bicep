@@ -58,23 +58,27 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
     properties: {
       resource: {
         id: containerName
-        // Every read is a point read by id (src/lib/cosmos.ts), so each item is its own logical partition.
+        // One logical partition per user (src/lib/session/documents.ts): a user's sessions and token caches
+        // live together, so listing or ending them is one single-partition query and batches.
         partitionKey: {
           paths: [
-            '/id'
+            '/userKey'
           ]
           kind: 'Hash'
           version: 2
         }
         // -1 turns TTL on without a default lifetime: the app sets `ttl` on each item.
         defaultTtl: -1
-        // Nothing is queried, so nothing is indexed. Not indexingMode 'none': Cosmos DB refuses TTL on a
-        // container without indexing. Consistent mode with every path excluded is the documented
-        // key-value setup, and it keeps each write at the minimum RU charge.
+        // Only what is queried is indexed (src/lib/cosmos.ts, INDEXING_POLICY): the document kind and the
+        // sid hash of front-channel logout. Claims and token caches stay out of the index, which keeps each
+        // write at the minimum RU charge. Not indexingMode 'none': Cosmos DB refuses TTL without indexing.
         indexingPolicy: {
           indexingMode: 'consistent'
           automatic: true
-          includedPaths: []
+          includedPaths: [
+            { path: '/type/?' }
+            { path: '/sidHash/?' }
+          ]
           excludedPaths: [
             { path: '/*' }
           ]

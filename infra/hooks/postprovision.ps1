@@ -21,6 +21,10 @@ Write-Host "In the External ID tenant ($tenantDomain), app registration $clientI
 Write-Host 'add these under Authentication > Web > Redirect URIs:'
 Write-Host "  $redirectUri"
 Write-Host "  $logoutUri"
+if ($env:FRONTCHANNEL_LOGOUT_URI) {
+    Write-Host 'and set Authentication > Front-channel logout URL to:'
+    Write-Host "  $($env:FRONTCHANNEL_LOGOUT_URI)"
+}
 Write-Host ''
 
 if ($env:ENTRA_UPDATE_REDIRECT_URIS -notmatch '^(true|1|yes)$') {

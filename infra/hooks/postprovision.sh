@@ -22,6 +22,10 @@ echo "In the External ID tenant ($tenant_domain), app registration $client_id,"
 echo "add these under Authentication > Web > Redirect URIs:"
 echo "  $redirect_uri"
 echo "  $logout_uri"
+if [ -n "${FRONTCHANNEL_LOGOUT_URI:-}" ]; then
+  echo "and set Authentication > Front-channel logout URL to:"
+  echo "  $FRONTCHANNEL_LOGOUT_URI"
+fi
 echo
 
 case "${ENTRA_UPDATE_REDIRECT_URIS:-}" in

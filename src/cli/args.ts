@@ -1,16 +1,18 @@
 /**
  * The command line: `fnauth <command> [path] [flags]`, parsed with Node's
- * own `util.parseArgs` (strict: an unknown flag is an error, not ignored),
- * and the help text of each command.
+ * own `util.parseArgs`, and the help text of each command. Mistakes (an
+ * unknown flag, a flag without its value) get one line of our own that names
+ * the flag, never a value, and points to `--help`.
  *
  * @example
  * ```ts
  * parseCommandLine(['call', '/api/me', '--api', 'https://app.example']);
- * // { command: 'call', args: ['/api/me'], flags: { api: 'https://app.example' }, help: false }
+ * // { command: 'call', args: ['/api/me'], flags: { api: 'https://app.example' }, help: false, version: false, noColor: false }
  * ```
  */
 import { parseArgs } from 'node:util';
 import { CliError, EXIT } from './errors';
+import { printable } from './io';
 import type { CommandName, Flags } from './settings';
 
 export const COMMANDS: readonly CommandName[] = ['login', 'whoami', 'call', 'logout'];
@@ -23,28 +25,40 @@ const OPTIONS = {
   api: { type: 'string' },
   'cache-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
 } as const;
+
+/** What each string flag's value is, as the help text names it. */
+const VALUE_NAMES: Record<string, string> = {
+  tenant: 'subdomain',
+  authority: 'url',
+  'client-id': 'id',
+  scope: 'scope',
+  api: 'url',
+  'cache-dir': 'folder',
+};
 
 export interface CommandLine {
   command: CommandName | undefined;
   args: string[];
   flags: Flags;
   help: boolean;
-}
-
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  version: boolean;
+  /** `--no-color`: no colour and no QR code, whatever the terminal. */
+  noColor: boolean;
 }
 
 export function parseCommandLine(argv: string[]): CommandLine {
-  let parsed: ReturnType<typeof parse>;
+  checkFlags(argv);
+  let parsed: ReturnType<typeof parseStrictly>;
   try {
-    parsed = parse(argv);
-  } catch (error) {
-    // Node's messages name the flag, never its value.
-    throw new CliError(EXIT.usage, `${(error as Error).message}\nRun \`fnauth --help\` for the commands and flags.`);
+    parsed = parseStrictly(argv);
+  } catch {
+    // checkFlags catches what parseArgs refuses; this is the net under it, and names nothing the user typed.
+    throw usageError('The command line could not be read.', undefined);
   }
-  const { help = false, ...flags } = parsed.values;
+  const { help = false, version = false, 'no-color': noColor = false, ...flags } = parsed.values;
   let [name, ...args] = parsed.positionals;
   let wantsHelp = help;
   if (name === 'help') {
@@ -52,14 +66,43 @@ export function parseCommandLine(argv: string[]): CommandLine {
     [name, ...args] = args;
   }
   if (name !== undefined && !COMMANDS.includes(name as CommandName)) {
-    throw new CliError(EXIT.usage, `Unknown command "${name.slice(0, 40)}". The commands are: ${COMMANDS.join(', ')}. Run \`fnauth --help\`.`);
+    throw new CliError(EXIT.usage, `Unknown command "${printable(name.slice(0, 40))}". The commands are: ${COMMANDS.join(', ')}. Run \`fnauth --help\`.`);
   }
   const command = name as CommandName | undefined;
   const allowed = command === 'call' ? 1 : 0;
-  if (!wantsHelp && args.length > allowed) {
+  if (!wantsHelp && !version && args.length > allowed) {
     throw new CliError(EXIT.usage, `Too many arguments for "${command}". Run \`fnauth ${command} --help\`.`);
   }
-  return { command, args, flags, help: wantsHelp };
+  return { command, args, flags, help: wantsHelp, version, noColor };
+}
+
+function parseStrictly(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+/**
+ * Every flag must be one we know, string flags need a value and switches take
+ * none. Checked on parseArgs' tokens (non-strict, so that all are seen) to
+ * word the one-line answer ourselves.
+ */
+function checkFlags(argv: string[]): void {
+  const { tokens, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  const command = COMMANDS.find((candidate) => candidate === positionals[0]);
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const flag = printable(token.rawName.slice(0, 40));
+    // parseArgs gives a known short flag its long name (-h: help) and an unknown one its letter.
+    const option = Object.hasOwn(OPTIONS, token.name) ? OPTIONS[token.name as keyof typeof OPTIONS] : undefined;
+    if (!option) throw usageError(`Unknown flag ${flag}.`, command);
+    if (option.type === 'string' && (token.value === undefined || (!token.inlineValue && token.value.startsWith('-')))) {
+      throw usageError(`${flag} needs a value: ${flag} <${VALUE_NAMES[token.name]}>.`, command);
+    }
+    if (option.type === 'boolean' && token.value !== undefined) throw usageError(`${flag} takes no value.`, command);
+  }
+}
+
+function usageError(problem: string, command: CommandName | undefined): CliError {
+  return new CliError(EXIT.usage, `${problem} Run \`fnauth ${command ? `${command} ` : ''}--help\` for the flags.`);
 }
 
 const SETTINGS_HELP = `Settings (a flag wins over its environment variable):
@@ -72,7 +115,13 @@ const SETTINGS_HELP = `Settings (a flag wins over its environment variable):
   --api <url>             API_BASE_URL       The app's base URL (default http://localhost:7071)
   --cache-dir <folder>    FNAUTH_CACHE_DIR   Token cache folder (default ~/.config/fnauth,
                                              $XDG_CONFIG_HOME/fnauth, or %APPDATA%\\fnauth)
-  -h, --help                                 Help for a command: fnauth <command> --help`;
+  -h, --help                                 Help for a command: fnauth <command> --help
+      --version                              The version of fnauth
+      --no-color          NO_COLOR           No colour and no QR code (so do TERM=dumb, and
+                                             output that is not a terminal)
+
+Output: results (claims, the API's answer) go to stdout; instructions, the code, the time
+left and the QR code go to stderr, so "fnauth login > claims.json" still shows the code.`;
 
 const EXIT_CODES_HELP = `Exit codes:
   0    done
@@ -85,7 +134,8 @@ const EXIT_CODES_HELP = `Exit codes:
   7    the tenant or the API cannot be reached
   8    the API answered with a status other than 2xx
   9    the tenant refused the request (client id, scope, app registration)
-  130  cancelled (Ctrl-C)`;
+  130  cancelled (Ctrl-C)
+  141  the output was closed early (e.g. piped into head): stopped quietly`;
 
 export const HELP: Record<CommandName | 'main', string> = {
   main: `fnauth: sign in on a headless device with Microsoft Entra External ID (device code flow)

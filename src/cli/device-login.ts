@@ -1,6 +1,6 @@
 /**
  * The device code sign-in as a person sees it: where to go, the code to type,
- * a QR code of the page (on a terminal), the time left, and every way it can
+ * a QR code of the page (on a colour terminal), the time left, and every way it can
  * end (see `fromMsalError` for the endings and their exit codes).
  *
  * MSAL does the protocol: it asks the tenant's `/devicecode` endpoint (the
@@ -17,7 +17,7 @@
  *
  * @example
  * ```ts
- * const result = await deviceCodeLogin(pca, { scope, authority, out: io.stdout, signal: io.signal, network });
+ * const result = await deviceCodeLogin(pca, { scope, authority, prompt: io.stderr, color, signal: io.signal, network });
  * ```
  */
 import type { AuthenticationResult, DeviceCodeRequest, PublicClientApplication } from '@azure/msal-node';
@@ -30,7 +30,10 @@ export interface DeviceLoginOptions {
   scope: string;
   /** The normalized authority: decides whether the generic Microsoft page must be replaced. */
   authority: string;
-  out: Output;
+  /** Where the page, the code, the time left and the QR code go: stderr, never the result's stream. */
+  prompt: Output;
+  /** Whether `prompt` may be coloured; the QR code is drawn only then. */
+  color: boolean;
   signal?: AbortSignal;
   network: NetworkClient;
   /** Milliseconds between updates of the time left: 1 s on a terminal, 1 min otherwise. */
@@ -47,7 +50,7 @@ const GENERIC_PAGES = new Set([
 ]);
 
 export async function deviceCodeLogin(pca: PublicClientApplication, options: DeviceLoginOptions): Promise<AuthenticationResult> {
-  const { out, signal, network } = options;
+  const { prompt: out, signal, network } = options;
   if (signal?.aborted) throw new CliError(EXIT.cancelled, 'Sign-in cancelled.');
   let countdown: Countdown | undefined;
   const request: DeviceCodeRequest = {
@@ -59,7 +62,7 @@ export async function deviceCodeLogin(pca: PublicClientApplication, options: Dev
         throw refused(provider?.error ?? 'no_device_code', provider);
       }
       const page = verificationPage(response.verificationUri, options.authority);
-      showCode(out, page, printable(response.userCode));
+      showCode(out, page, printable(response.userCode), options.color);
       countdown = new Countdown(out, Date.now() + response.expiresIn * 1000, options.tickMs);
       if (request.cancel) countdown.cancelling();
     },
@@ -93,7 +96,7 @@ export function verificationPage(verificationUri: string, authority: string): st
   return printable(page.href);
 }
 
-function showCode(out: Output, page: string, userCode: string): void {
+function showCode(out: Output, page: string, userCode: string, color: boolean): void {
   writeLine(out, 'To sign in, open this page in a browser on any device:');
   writeLine(out);
   writeLine(out, `    ${page}`);
@@ -102,7 +105,8 @@ function showCode(out: Output, page: string, userCode: string): void {
   writeLine(out);
   writeLine(out, `    ${userCode}`);
   writeLine(out);
-  if (out.isTTY) {
+  // Drawn in explicit colours to scan on any theme: without colour it would not scan reliably, so it is left out.
+  if (color) {
     writeLine(out, 'Or scan this QR code with a phone to open the page:');
     writeLine(out);
     out.write(renderQr(page));

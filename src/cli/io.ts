@@ -9,7 +9,7 @@
  */
 import type { Env } from './settings';
 
-/** The part of a stream the CLI uses; `isTTY` turns on the QR code and the live countdown. */
+/** The part of a stream the CLI uses; `isTTY` on stderr turns on the live countdown, and with colour the QR code. */
 export interface Output {
   write(text: string): unknown;
   isTTY?: boolean;
@@ -23,6 +23,15 @@ export interface Io {
   signal?: AbortSignal;
   /** Defaults to `process.platform`; decides the default token cache folder. */
   platform?: NodeJS.Platform;
+}
+
+/**
+ * Whether what goes to `out` may be coloured: only on a terminal, and not
+ * when `NO_COLOR` is set to anything but the empty string (no-color.org),
+ * `TERM` is `dumb`, or `--no-color` was given.
+ */
+export function colorAllowed(out: Output, env: Env, noColorFlag = false): boolean {
+  return out.isTTY === true && !noColorFlag && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
 export function writeLine(out: Output, text = ''): void {

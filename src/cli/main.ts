@@ -2,15 +2,25 @@
 /**
  * `fnauth`: the process around {@link run}. The first Ctrl-C asks the
  * command to stop (login stops polling within one interval and exits 130);
- * a second one quits at once.
+ * a second one quits at once. When the reader of its output goes away
+ * (`fnauth call | head -1`), it stops without a word, with the status a
+ * shell gives a process ended by SIGPIPE.
  */
 import { EXIT, run } from './run';
+
+/** 128 + SIGPIPE (13): what `yes | head -1` reports for `yes`. */
+const EXIT_CLOSED_PIPE = 141;
 
 const controller = new AbortController();
 process.on('SIGINT', () => {
   if (controller.signal.aborted) process.exit(EXIT.cancelled);
   controller.abort();
 });
+
+for (const stream of [process.stdout, process.stderr]) {
+  // Node turns a closed pipe into EPIPE on the next write. Either way the output is gone: nothing more can be said.
+  stream.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? EXIT_CLOSED_PIPE : EXIT.failure));
+}
 
 run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal }).then(
   (code) => {

@@ -1,14 +1,18 @@
 /**
- * Bearer access tokens sent by headless clients (device code flow) to this
- * app's API: verified with jose against the tenant's JWKS, like ID tokens,
- * plus the audience (this app's API) and the delegated scope it requires.
+ * Bearer access tokens sent by headless clients (device code flow) and by
+ * administrators' tools to this app's API: verified with jose against the
+ * tenant's JWKS, like ID tokens (tenant and version included), plus the
+ * audience (this app's API), the calling client (`azp`, when an allow-list
+ * is set), and what the route demands: a delegated scope (`scp`) or an app
+ * role (`roles`, from client credentials or a user assigned the role).
  *
  * Failures follow RFC 6750: a bad token is 401 `invalid_token`, a good token
  * without the scope is 403 `insufficient_scope`, each with `WWW-Authenticate`.
  *
  * @example
  * ```ts
- * const claims = await verifyAccessToken(token, { keys, issuer, audiences: config.api.audiences, scope: 'access_as_user' });
+ * const claims = await verifyAccessToken(token, { keys, issuer, tenantId, audiences, allowedClientIds: [], scope: 'access_as_user' });
+ * const admin = await verifyAccessToken(token, { keys, issuer, tenantId, audiences, allowedClientIds: [], role: 'Sessions.RevokeAll' });
  * ```
  */
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
@@ -18,8 +22,14 @@ import { TokenRejected, verifyTenantJwt } from './tenant-jwt';
 export interface AccessTokenExpectations {
   keys: JWTVerifyGetKey;
   issuer: string;
+  tenantId: string;
   audiences: string[];
-  scope: string;
+  /** Client ids (`azp`) allowed to call; empty allows every client of the tenant. */
+  allowedClientIds: readonly string[];
+  /** A delegated scope the token must grant (`scp`)… */
+  scope?: string;
+  /** …or an app role it must carry (`roles`). */
+  role?: string;
   currentDate?: Date;
 }
 
@@ -39,10 +49,21 @@ export async function verifyAccessToken(token: string, expected: AccessTokenExpe
     if (error instanceof AuthError) throw error;
     throw invalidToken(`The access token was refused (${error instanceof TokenRejected ? error.code : 'ERR_JWT_INVALID'}).`);
   }
+  if (expected.allowedClientIds.length > 0 && !(typeof payload.azp === 'string' && expected.allowedClientIds.includes(payload.azp.toLowerCase()))) {
+    throw new AuthError('client_not_allowed', 403, 'The application that requested this access token may not call this API.', {
+      wwwAuthenticate: 'Bearer error="insufficient_scope"',
+    });
+  }
   const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
-  if (!scopes.includes(expected.scope)) {
+  if (expected.scope !== undefined && !scopes.includes(expected.scope)) {
     throw new AuthError('insufficient_scope', 403, `The access token does not grant the "${expected.scope}" scope this API requires.`, {
       wwwAuthenticate: `Bearer error="insufficient_scope", scope="${expected.scope}"`,
+    });
+  }
+  const roles = Array.isArray(payload.roles) ? payload.roles : [];
+  if (expected.role !== undefined && !roles.includes(expected.role)) {
+    throw new AuthError('missing_role', 403, `The access token does not carry the "${expected.role}" app role this action requires.`, {
+      wwwAuthenticate: 'Bearer error="insufficient_scope"',
     });
   }
   return payload;

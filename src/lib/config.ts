@@ -14,6 +14,8 @@
 import { authority, isHttpsOrLoopback, missingTenant, signInAuthority, tenantSubdomain } from './settings/rules';
 import { flag, list, minutes, optionalText, readSettings, text, url } from './settings/schema';
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * The settings, one entry per environment variable, in the order problems are
  * listed. Exported so tooling (the README table, the infrastructure drift
@@ -58,6 +60,15 @@ export const settingsSchema = {
   DOWNSTREAM_API_SCOPES: list(/[,\s]+/),
   API_REQUIRED_SCOPE: optionalText,
   API_AUDIENCES: list(/[,\s]+/),
+  API_ALLOWED_CLIENT_IDS: list(/[,\s]+/).refine(
+    (ids) => ids.every((id) => GUID.test(id)),
+    'must list application (client) IDs, comma-separated, such as 00001111-aaaa-2222-bbbb-3333cccc4444.',
+  ),
+  SESSIONS_ADMIN_ROLE: optionalText.refine(
+    (value) => /^[A-Za-z0-9._-]{1,120}$/.test(value),
+    'must be the value of an app role, such as Sessions.RevokeAll (letters, digits, ".", "_" and "-").',
+  ),
+  REVOKE_TENANT_SESSIONS: flag(false),
   COSMOS_ENDPOINT: text('Set it to your Cosmos DB account endpoint, e.g. https://<account>.documents.azure.com:443/.').refine(
     (value) => URL.canParse(value),
     'is not a URL. Use the endpoint from the Cosmos DB account\'s Keys page, e.g. https://<account>.documents.azure.com:443/.',
@@ -65,7 +76,6 @@ export const settingsSchema = {
   COSMOS_KEY: optionalText,
   COSMOS_DATABASE: optionalText,
   COSMOS_SESSIONS_CONTAINER: optionalText,
-  COSMOS_TOKEN_CACHE_CONTAINER: optionalText,
   COSMOS_CREATE_IF_MISSING: flag(true),
   APP_NAME: optionalText.refine(
     // eslint-disable-next-line no-control-regex
@@ -101,13 +111,23 @@ export interface AppConfig {
     absoluteTimeoutSeconds: number;
   };
   downstream: { url: string; scopes: string[] };
-  api: { audiences: string[]; requiredScope: string };
+  api: {
+    audiences: string[];
+    requiredScope: string;
+    /** Client ids (`azp`) whose bearer tokens are accepted; empty accepts any client of the tenant. */
+    allowedClientIds: string[];
+  };
+  admin: {
+    /** The app role a bearer token needs in `roles` to end another user's sessions. */
+    role: string;
+    /** Also revoke the user's refresh tokens at the tenant (Microsoft Graph revokeSignInSessions). */
+    revokeTenantSessions: boolean;
+  };
   cosmos: {
     endpoint: string;
     key?: string;
     database: string;
     sessionsContainer: string;
-    tokenCacheContainer: string;
     createIfMissing: boolean;
   };
 }
@@ -161,13 +181,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     api: {
       audiences: s.API_AUDIENCES.length > 0 ? s.API_AUDIENCES : [clientId, `api://${clientId}`],
       requiredScope: s.API_REQUIRED_SCOPE ?? 'access_as_user',
+      allowedClientIds: s.API_ALLOWED_CLIENT_IDS.map((id) => id.toLowerCase()),
+    },
+    admin: {
+      role: s.SESSIONS_ADMIN_ROLE ?? 'Sessions.RevokeAll',
+      revokeTenantSessions: s.REVOKE_TENANT_SESSIONS,
     },
     cosmos: {
       endpoint: s.COSMOS_ENDPOINT,
       key: s.COSMOS_KEY,
       database: s.COSMOS_DATABASE ?? 'auth',
       sessionsContainer: s.COSMOS_SESSIONS_CONTAINER ?? 'sessions',
-      tokenCacheContainer: s.COSMOS_TOKEN_CACHE_CONTAINER ?? 'tokenCache',
       createIfMissing: s.COSMOS_CREATE_IF_MISSING,
     },
   };

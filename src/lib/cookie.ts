@@ -1,26 +1,17 @@
 /**
- * Cookies: reading the `Cookie` header, the attributes every cookie of ours
- * carries, and the signed session cookie.
- *
- * The session cookie holds a compact JWS (HS256, `kid` header) whose only
- * claims are the session id (`sid`) and the absolute expiry (`exp`): nothing
- * about the user lives in the browser. Over https the cookie is named with
- * the `__Host-` prefix (Secure, Path=/, no Domain), so a sibling subdomain
- * cannot plant or overwrite it.
+ * Cookies: reading the `Cookie` header, and the attributes every cookie of
+ * ours carries (the session cookie itself lives in `session/cookie.ts`).
  *
  * @example
  * ```ts
- * const cookie = await sessionCookie.issue(sessionId, expiresAt);  // → HttpResponseInit cookie
- * const sid = await sessionCookie.read(request.headers.get('cookie')); // undefined when absent or bad
+ * const policy = new CookiePolicy(config.cookie.secure);
+ * policy.set(policy.name('-tx-abc'), value, 600); // HttpOnly, SameSite=Lax, Path=/
+ * readSingleCookie(request.headers.get('cookie'), policy.name()); // undefined if absent, duplicated or oversized
  * ```
  */
 import type { Cookie } from '@azure/functions';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import type { KeyRing } from './keys';
 
 const COOKIE_PREFIX = 'fnauth';
-/** Session ids are 256 random bits in base64url (see `randomToken`); anything else is not ours. */
-const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** Browsers drop cookies above 4 KB; anything near that is not ours. */
 const MAX_COOKIE_VALUE = 4096;
 
@@ -70,48 +61,5 @@ export class CookiePolicy {
 
   expire(name: string): Cookie {
     return { ...this.set(name, '', 0), expires: new Date(0) };
-  }
-}
-
-export class SessionCookie {
-  readonly name: string;
-
-  constructor(
-    private readonly keys: KeyRing,
-    private readonly policy: CookiePolicy,
-  ) {
-    this.name = policy.name();
-  }
-
-  async issue(sessionId: string, expiresAtSeconds: number, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Cookie> {
-    const token = await new SignJWT({ sid: sessionId })
-      .setProtectedHeader({ alg: 'HS256', kid: this.keys.current.kid })
-      .setExpirationTime(expiresAtSeconds)
-      .sign(this.keys.current.key);
-    return this.policy.set(this.name, token, Math.max(0, expiresAtSeconds - nowSeconds));
-  }
-
-  /** The session id from a valid, unexpired cookie signed by any listed key; otherwise undefined. */
-  async read(cookieHeader: string | null): Promise<string | undefined> {
-    const token = readSingleCookie(cookieHeader, this.name);
-    if (!token) return undefined;
-    try {
-      const { payload } = await jwtVerify(
-        token,
-        (header) => {
-          const match = this.keys.find(header.kid);
-          if (!match) throw new joseErrors.JWKSNoMatchingKey();
-          return match.key;
-        },
-        { algorithms: ['HS256'], requiredClaims: ['exp', 'sid'] },
-      );
-      return typeof payload.sid === 'string' && SESSION_ID_PATTERN.test(payload.sid) ? payload.sid : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  clear(): Cookie {
-    return this.policy.expire(this.name);
   }
 }

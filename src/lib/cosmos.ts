@@ -1,30 +1,42 @@
 /**
- * The Cosmos DB client and containers, and how Cosmos failures reach callers.
+ * The Cosmos DB client and the sessions container, and how Cosmos failures
+ * reach callers.
  *
  * One client per instance (module-level in the runtime). Key auth when
  * `COSMOS_KEY` is set (local servers, the emulator); otherwise Microsoft Entra
  * auth through `DefaultAzureCredential`, which picks up the app's managed
- * identity from `AZURE_CLIENT_ID`. Both containers are partitioned by `/id`
- * and only ever read by point reads.
+ * identity from `AZURE_CLIENT_ID`. One container holds every user's sessions
+ * and token caches, partitioned by the user key (see `session/documents.ts`).
  *
  * @example
  * ```ts
- * const { sessions, tokenCache } = await openContainers(config.cosmos);
- * const value = await cosmosCall('read the session', () => sessions.item(id, id).read());
+ * const sessions = await openSessionsContainer(config.cosmos);
+ * const value = await cosmosCall('read the session', () => sessions.item(id, userKey).read());
  * ```
  */
-import type { Container } from '@azure/cosmos';
+import type { Container, IndexingPolicy, OperationInput } from '@azure/cosmos';
 import type { AppConfig } from './config';
 import { AuthError } from './errors';
 
-export interface Containers {
-  sessions: Container;
-  tokenCache: Container;
-}
+/** A user's sessions and token caches share one logical partition. */
+export const PARTITION_KEY_PATH = '/userKey';
 
-export const PARTITION_KEY_PATH = '/id';
+/**
+ * Only what is queried is indexed: the document kind (listing a user's
+ * sessions) and the `sid` hash (front-channel logout, across partitions).
+ * Everything else, claims and MSAL caches included, stays out of the index,
+ * which keeps each write at the minimum RU charge. Not indexingMode 'none':
+ * Cosmos DB refuses TTL on a container without indexing. infra/ declares the
+ * same policy (test/infra keeps them in step).
+ */
+export const INDEXING_POLICY = {
+  indexingMode: 'consistent',
+  automatic: true,
+  includedPaths: [{ path: '/type/?' }, { path: '/sidHash/?' }],
+  excludedPaths: [{ path: '/*' }],
+} as const satisfies IndexingPolicy;
 
-export async function openContainers(settings: AppConfig['cosmos']): Promise<Containers> {
+export async function openSessionsContainer(settings: AppConfig['cosmos']): Promise<Container> {
   // Loaded on first use, not at start-up: the SDK takes about 200 ms to load, and /api/login never needs it.
   const { CosmosClient } = await import('@azure/cosmos');
   const credentials = settings.key
@@ -46,19 +58,15 @@ export async function openContainers(settings: AppConfig['cosmos']): Promise<Con
   if (settings.createIfMissing) {
     await cosmosCall('create the database', async () => {
       const { database: created } = await client.databases.createIfNotExists({ id: settings.database });
-      for (const id of [settings.sessionsContainer, settings.tokenCacheContainer]) {
-        await created.containers.createIfNotExists({
-          id,
-          partitionKey: { paths: [PARTITION_KEY_PATH] },
-          defaultTtl: -1,
-        });
-      }
+      await created.containers.createIfNotExists({
+        id: settings.sessionsContainer,
+        partitionKey: { paths: [PARTITION_KEY_PATH] },
+        defaultTtl: -1,
+        indexingPolicy: { ...INDEXING_POLICY, includedPaths: [...INDEXING_POLICY.includedPaths], excludedPaths: [...INDEXING_POLICY.excludedPaths] },
+      });
     });
   }
-  return {
-    sessions: database.container(settings.sessionsContainer),
-    tokenCache: database.container(settings.tokenCacheContainer),
-  };
+  return database.container(settings.sessionsContainer);
 }
 
 /** A Cosmos status code, or undefined for network faults. */
@@ -105,12 +113,45 @@ function errorKind(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown';
 }
 
-/** Deletes one document; one that is already gone counts as deleted. */
-export async function deleteIfPresent(container: Container, id: string, what: string): Promise<void> {
+/** Deletes one document; one that is already gone counts as deleted. True when it was there. */
+export async function deleteIfPresent(container: Container, id: string, partitionKey: string, what: string): Promise<boolean> {
   try {
-    await cosmosCall(what, () => container.item(id, id).delete());
+    await cosmosCall(what, () => container.item(id, partitionKey).delete());
+    return true;
   } catch (error) {
     if (cosmosStatus(error) !== 404) throw error;
+    return false;
   }
+}
+
+/** At most this many operations per transactional batch (a Cosmos DB limit). */
+export const MAX_BATCH_OPERATIONS = 100;
+
+/**
+ * The per-operation statuses of one transactional batch (all operations in
+ * one partition, all or nothing), and, when it failed, the status that failed
+ * it. Every operation's status is checked, whatever the batch's own status
+ * says: Cosmos DB answers a failed batch with the failing operation's status
+ * and 424 for the rest, but servers that imitate it may answer 200 and keep
+ * what ran before the failure. Outages become a 503 as in {@link cosmosCall}
+ * (the SDK reports a batch refused as a whole without its status, so it
+ * reads as an outage too).
+ */
+export async function transactionalBatch(
+  container: Container,
+  partitionKey: string,
+  operations: OperationInput[],
+  what: string,
+): Promise<{ statuses: number[]; failure?: number }> {
+  const { result: results = [] } = await cosmosCall(what, () => container.items.batch(operations, partitionKey));
+  const statuses = operations.map((_, index) => results[index]?.statusCode ?? 424);
+  const failed = statuses.find((status) => status >= 400 && status !== 424) ?? statuses.find((status) => status >= 400);
+  if (failed !== undefined && TRANSIENT_STATUS.has(failed)) {
+    throw new AuthError('store_unavailable', 503, `We could not ${what} because our session store is busy. Please try again in a moment.`, {
+      retryAfterSeconds: 1,
+      reason: `cosmos:batch:${failed}`,
+    });
+  }
+  return failed === undefined ? { statuses } : { statuses, failure: failed };
 }
 

@@ -1,17 +1,19 @@
 /**
- * Who is calling: a browser with a session cookie, or a headless client with
- * a bearer access token.
+ * Who is calling: a browser with a session cookie, or a client with a bearer
+ * access token.
  *
- * Cookie callers cost one Cosmos point read; the idle clock slides at most
- * once per few minutes (see `SessionStore.touch`, which then also renews the
- * token cache's expiry), so most reads write nothing. Bearer callers cost
- * no Cosmos call at all: the token is verified against the tenant's keys,
- * which are cached per instance.
+ * Cookie callers cost one Cosmos point read (see `Sessions.resume`); the
+ * idle clock slides at most once per few minutes, so most reads write
+ * nothing. Bearer callers cost no Cosmos call at all: the token is verified
+ * against the tenant's keys, which are cached per instance. A bearer token,
+ * when sent, decides alone: a bad token is refused even if a cookie is
+ * present too.
  *
  * @example
  * ```ts
  * const caller = await requireCaller(runtime, request); // or throws 401
  * return { jsonBody: describeCaller(caller, runtime.config.session.idleTimeoutSeconds) };
+ * const admin = await requireAppRole(runtime, request, runtime.config.admin.role); // or throws 401/403
  * ```
  */
 import type { HttpRequest } from '@azure/functions';
@@ -19,42 +21,63 @@ import type { JWTPayload } from 'jose';
 import { bearerToken, verifyAccessToken } from './access-token';
 import { AuthError } from './errors';
 import type { Runtime } from './runtime';
-import type { SessionRecord } from './session';
+import type { Session } from './session';
 
-export type Caller = { kind: 'session'; session: SessionRecord } | { kind: 'bearer'; claims: JWTPayload; token: string };
+export type Caller = { kind: 'session'; session: Session } | { kind: 'bearer'; claims: JWTPayload; token: string };
 
-export async function findSession(runtime: Runtime, cookieHeader: string | null): Promise<SessionRecord | undefined> {
-  const sessionId = await runtime.sessionCookie.read(cookieHeader);
-  if (!sessionId) return undefined;
-  const { sessions, tokenCaches } = await runtime.stores();
-  const session = await sessions.get(sessionId);
-  if (!session) return undefined;
-  const touched = await sessions.touch(session);
-  if (touched) await tokenCaches.renew(session.id, session.expiresAt);
-  return touched ?? session;
+export function notSignedIn(runtime: Runtime): AuthError {
+  return new AuthError('not_signed_in', 401, 'You are not signed in, or your session has ended. Sign in to continue.', {
+    loginUrl: runtime.loginUrl,
+    wwwAuthenticate: 'Bearer',
+  });
 }
 
-/** A bearer token, when sent, decides alone: a bad token is refused even if a cookie is present too. */
+/** A verified bearer token that grants what is demanded: the API's delegated scope, or an app role. */
+export async function verifyBearer(runtime: Runtime, token: string, demand: { scope: string } | { role: string }): Promise<JWTPayload> {
+  const identity = await runtime.identity();
+  return verifyAccessToken(token, {
+    keys: identity.keys,
+    issuer: identity.metadata.issuer,
+    tenantId: identity.tenantId,
+    audiences: runtime.config.api.audiences,
+    allowedClientIds: runtime.config.api.allowedClientIds,
+    ...demand,
+  });
+}
+
 export async function requireCaller(runtime: Runtime, request: HttpRequest): Promise<Caller> {
   const token = bearerToken(request.headers.get('authorization'));
-  if (token) {
-    const identity = await runtime.identity();
-    const claims = await verifyAccessToken(token, {
-      keys: identity.keys,
-      issuer: identity.metadata.issuer,
-      audiences: runtime.config.api.audiences,
-      scope: runtime.config.api.requiredScope,
-    });
-    return { kind: 'bearer', claims, token };
-  }
-  const session = await findSession(runtime, request.headers.get('cookie'));
-  if (!session) {
-    throw new AuthError('not_signed_in', 401, 'You are not signed in, or your session has ended. Sign in to continue.', {
-      loginUrl: runtime.loginUrl,
+  if (token) return { kind: 'bearer', claims: await verifyBearer(runtime, token, { scope: runtime.config.api.requiredScope }), token };
+  const session = await runtime.sessions.resume(request.headers.get('cookie'));
+  if (!session) throw notSignedIn(runtime);
+  return { kind: 'session', session };
+}
+
+/**
+ * Session routes are for cookie callers. A bearer caller (a valid token;
+ * an invalid one is refused as such) has no server-side session here, and
+ * hears so plainly rather than a misleading "not signed in".
+ */
+export async function refuseBearer(runtime: Runtime, request: HttpRequest): Promise<void> {
+  const token = bearerToken(request.headers.get('authorization'));
+  if (!token) return;
+  await verifyBearer(runtime, token, { scope: runtime.config.api.requiredScope });
+  throw new AuthError(
+    'invalid_request',
+    400,
+    'A bearer token has no server-side session here: sessions belong to browser sign-ins and are listed and ended with the session cookie.',
+  );
+}
+
+/** Administrators' calls: a bearer token carrying the app role, from an app (client credentials) or a user assigned the role. */
+export async function requireAppRole(runtime: Runtime, request: HttpRequest, role: string): Promise<JWTPayload> {
+  const token = bearerToken(request.headers.get('authorization'));
+  if (!token) {
+    throw new AuthError('invalid_token', 401, `This action needs a bearer access token for this API with the "${role}" app role.`, {
       wwwAuthenticate: 'Bearer',
     });
   }
-  return { kind: 'session', session };
+  return verifyBearer(runtime, token, { role });
 }
 
 /** ISO 8601, or null for a time no Date can hold (a signed token may still carry one). */

@@ -18,7 +18,7 @@ import { fromMsalError } from './identity-errors';
 import { createMsalClient } from './msal';
 import type { Runtime } from './runtime';
 import type { Caller } from './current-user';
-import type { SessionRecord } from './session';
+import type { Session } from './session';
 
 export async function callDownstreamApi(runtime: Runtime, caller: Caller): Promise<unknown> {
   const accessToken = caller.kind === 'session' ? await tokenForSession(runtime, caller.session) : await tokenOnBehalfOf(runtime, caller.token);
@@ -36,10 +36,10 @@ async function tokenOnBehalfOf(runtime: Runtime, assertion: string): Promise<str
   return result.accessToken;
 }
 
-async function tokenForSession(runtime: Runtime, session: SessionRecord): Promise<string> {
+async function tokenForSession(runtime: Runtime, session: Session): Promise<string> {
   const { config } = runtime;
-  const [identity, { tokenCaches }] = await Promise.all([runtime.identity(), runtime.stores()]);
-  const msal = await createMsalClient(config, identity, tokenCaches.pluginFor(session.id, session.expiresAt));
+  const identity = await runtime.identity();
+  const msal = await createMsalClient(config, identity, runtime.sessions.tokenCaches.pluginFor(session));
   const account = await msal.getTokenCache().getAccountByHomeId(session.homeAccountId);
   if (!account) {
     throw new AuthError('interaction_required', 401, 'Your sign-in has expired for this action. Please sign in again.', {

@@ -29,6 +29,10 @@ export type AuthErrorCode =
   | 'not_signed_in'
   | 'invalid_token'
   | 'insufficient_scope'
+  | 'missing_role'
+  | 'client_not_allowed'
+  | 'cross_site_request'
+  | 'session_not_found'
   | 'interaction_required'
   | 'downstream_failed'
   | 'store_unavailable'
@@ -45,6 +49,7 @@ const TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Sign-in required',
   403: 'Forbidden',
+  404: 'Not found',
   502: 'Upstream error',
   503: 'Service unavailable',
   500: 'Server error',

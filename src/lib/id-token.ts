@@ -2,15 +2,15 @@
  * ID token verification. msal-node checks only state and nonce, so this is
  * where the token is actually trusted: signature against the tenant's JWKS
  * (asymmetric algorithms only, so `alg: none` and HMAC tricks fail), issuer,
- * audience, expiry and not-before with a small clock skew, and the nonce of
- * this very sign-in. The token checks shared with access tokens live in
- * `tenant-jwt.ts`.
+ * audience, expiry and not-before with a small clock skew, tenant and
+ * version, the nonce of this very sign-in, and the `oid` that names the
+ * user. The token checks shared with access tokens live in `tenant-jwt.ts`.
  *
  * @example
  * ```ts
  * const claims = await verifyIdToken(result.idToken, {
  *   keys: createRemoteJWKSet(new URL(metadata.jwks_uri)),
- *   issuer: metadata.issuer, clientId: config.clientId, nonce: transaction.nonce,
+ *   issuer: metadata.issuer, tenantId, clientId: config.clientId, nonce: transaction.nonce,
  * });
  * ```
  */
@@ -22,13 +22,17 @@ import { TokenRejected, verifyTenantJwt } from './tenant-jwt';
 export interface IdTokenExpectations {
   keys: JWTVerifyGetKey;
   issuer: string;
+  tenantId: string;
   clientId: string;
   nonce: string;
   /** For tests: the time to verify at. */
   currentDate?: Date;
 }
 
-export async function verifyIdToken(idToken: string, expected: IdTokenExpectations): Promise<JWTPayload> {
+/** The claims a session is keyed on are always there once verified. */
+export type IdTokenClaims = JWTPayload & { tid: string; oid: string };
+
+export async function verifyIdToken(idToken: string, expected: IdTokenExpectations): Promise<IdTokenClaims> {
   let payload: JWTPayload;
   try {
     payload = await verifyTenantJwt(idToken, { ...expected, audience: expected.clientId });
@@ -39,7 +43,9 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
   if (typeof payload.nonce !== 'string' || !equalStrings(payload.nonce, expected.nonce)) {
     throw invalidIdToken('ERR_NONCE_MISMATCH');
   }
-  return payload;
+  // The user's object id names their sessions; Entra includes it with the `profile` scope, which MSAL always asks for.
+  if (typeof payload.oid !== 'string' || payload.oid.length === 0) throw invalidIdToken('ERR_JWT_CLAIM_MISSING_OID');
+  return payload as IdTokenClaims;
 }
 
 function invalidIdToken(reason: string): AuthError {

@@ -48,8 +48,11 @@ const UNAVAILABLE_CODES = new Set([
 /** AADSTS50011: the redirect URI is not registered. Entra reports it as `invalid_client` at the token endpoint. */
 const REDIRECT_URI_MISMATCH = 50011;
 
-/** `sign-in`: redeeming an authorization code; `silent`: using the token cache; `on-behalf-of`: exchanging a caller's bearer token. */
-export type MsalStep = 'sign-in' | 'silent' | 'on-behalf-of';
+/**
+ * `sign-in`: redeeming an authorization code; `silent`: using the token cache; `on-behalf-of`: exchanging a
+ * caller's bearer token; `app-only`: the app's own token (client credentials) for Microsoft Graph.
+ */
+export type MsalStep = 'sign-in' | 'silent' | 'on-behalf-of' | 'app-only';
 
 export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep): AuthError {
   if (error instanceof AuthError) return error;
@@ -65,11 +68,12 @@ export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep):
   if (UNAVAILABLE_CODES.has(msal.errorCode) || (msal.status ?? 0) >= 500) return identityProviderUnavailable(reason);
   const mistake = registrationMistake(safeCode(msal.errorCode), aadsts, reason);
   if (mistake) return mistake;
-  if (step === 'on-behalf-of') {
+  if (step === 'on-behalf-of' || step === 'app-only') {
+    const whose = step === 'app-only' ? "the app's own token for Microsoft Graph" : 'a token for the downstream API on your behalf';
     return new AuthError(
       'downstream_failed',
       502,
-      `The sign-in service would not issue a token for the downstream API on your behalf (${safeCode(msal.errorCode)}). Check the app's API permissions and admin consent.`,
+      `The sign-in service would not issue ${whose} (${safeCode(msal.errorCode)}). Check the app's API permissions and admin consent.`,
       { reason },
     );
   }

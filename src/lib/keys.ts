@@ -1,8 +1,9 @@
 /**
  * Cookie keys derived from the `COOKIE_SECRETS` setting.
  *
- * Each secret yields two independent 256-bit keys through HKDF: one signs
- * session cookies (HS256), one encrypts login transactions (A256GCM). The key
+ * Each secret yields independent 256-bit keys through HKDF, one per purpose:
+ * one signs session cookies (HS256), one encrypts login transactions
+ * (A256GCM), one makes the form tokens of our pages (HMAC). The key
  * id is a hash of the derived key, so it names a key without revealing it.
  * The first secret signs and encrypts; every secret is accepted, so a new
  * secret can be put first and the old one dropped a session lifetime later.
@@ -16,7 +17,7 @@
  */
 import { createHash, hkdfSync } from 'node:crypto';
 
-export type KeyPurpose = 'session' | 'transaction';
+export type KeyPurpose = 'session' | 'transaction' | 'form';
 
 export interface CookieKey {
   kid: string;
@@ -25,6 +26,8 @@ export interface CookieKey {
 
 export interface KeyRing {
   current: CookieKey;
+  /** Every listed key, newest first. */
+  all: readonly CookieKey[];
   find(kid: unknown): CookieKey | undefined;
 }
 
@@ -36,5 +39,5 @@ export function createKeyRing(secrets: readonly string[], purpose: KeyPurpose): 
   });
   const [current] = keys;
   if (!current) throw new Error('createKeyRing needs at least one secret');
-  return { current, find: (kid) => keys.find((candidate) => candidate.kid === kid) };
+  return { current, all: keys, find: (kid) => keys.find((candidate) => candidate.kid === kid) };
 }

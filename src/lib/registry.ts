@@ -7,8 +7,11 @@
  * serves as is: a route exists in exactly one place.
  *
  * Every handler is wrapped the same way: errors become responses through
- * `errorResponse`, security headers are added, and one structured log line
- * is written per request (path only: query strings carry codes and state).
+ * `errorResponse`, security headers are added (`X-Frame-Options: DENY`
+ * unless the function is `frameable` and names its own `frame-ancestors`),
+ * and one structured log line is written per request (path only: query
+ * strings carry codes and state). Routes may take parameters
+ * (`sessions/{id}`), which arrive as `request.params`.
  *
  * @example
  * ```ts
@@ -30,6 +33,12 @@ export interface FunctionDefinition {
   methods: HttpMethod[];
   /** API routes answer problem+json, browser routes a page. */
   audience: ResponseAudience;
+  /**
+   * Only for a page another site must frame (front-channel logout): the
+   * response then carries no `X-Frame-Options`, and the handler names who
+   * may frame it in its own `frame-ancestors` (or nobody may).
+   */
+  frameable?: boolean;
   handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 }
 
@@ -75,8 +84,14 @@ const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   // The callback URL carries the authorization code: never let it leak through Referer.
   'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
 };
+
+/** Nothing is framed unless the function says so and names who may frame it. */
+function framingHeaders(definition: FunctionDefinition, headers: Record<string, string>): Record<string, string> {
+  if (!definition.frameable) return { 'X-Frame-Options': 'DENY' };
+  const policy = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-security-policy')?.[1];
+  return policy?.includes('frame-ancestors') ? {} : { 'X-Frame-Options': 'DENY' };
+}
 
 function wrap(definition: FunctionDefinition): HttpHandler {
   return async (request, context) => {
@@ -99,7 +114,8 @@ function wrap(definition: FunctionDefinition): HttpHandler {
       if (error instanceof ConfigError) context.error(error.message);
       response = errorResponse(error, definition.audience);
     }
-    response.headers = { ...SECURITY_HEADERS, 'Cache-Control': 'no-store', ...headerRecord(response.headers) };
+    const headers = headerRecord(response.headers);
+    response.headers = { ...SECURITY_HEADERS, ...framingHeaders(definition, headers), 'Cache-Control': 'no-store', ...headers };
     context.log(
       JSON.stringify({
         event: 'request',

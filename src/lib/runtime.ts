@@ -8,59 +8,64 @@
  * @example
  * ```ts
  * const runtime = getRuntime();
- * const { sessions } = await runtime.stores();
+ * const session = await runtime.sessions.resume(request.headers.get('cookie'));
  * ```
  */
 import { createRemoteJWKSet, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import { DiscoveryError, fetchAuthority, resolveAuthorityFromJson, type ResolvedAuthority } from './authority';
 import { loadConfig, type AppConfig } from './config';
-import { CookiePolicy, SessionCookie } from './cookie';
-import { openContainers } from './cosmos';
+import type { Container } from '@azure/cosmos';
+import { CookiePolicy } from './cookie';
+import { openSessionsContainer } from './cosmos';
+import { FormTokens } from './cross-site';
+import { AuthError } from './errors';
 import { fromDiscoveryError, identityProviderUnavailable } from './identity-errors';
 import { createKeyRing } from './keys';
 import { ReturnToPolicy } from './redirects';
-import { SessionStore } from './session';
-import { TokenCacheStore } from './token-cache';
+import { Sessions } from './session';
+import { SessionCookie } from './session/cookie';
+import { tenantIdOf } from './tenant-jwt';
 import { TransactionStore } from './transaction';
 
-export interface Stores {
-  sessions: SessionStore;
-  tokenCaches: TokenCacheStore;
-}
-
 export interface Identity extends ResolvedAuthority {
+  /** The tenant's id, from its issuer: every token must carry it as `tid`. */
+  tenantId: string;
   /** The tenant's signing keys, fetched on first use and refreshed when an unknown `kid` appears. */
   keys: JWTVerifyGetKey;
 }
 
 export class Runtime {
-  readonly sessionCookie: SessionCookie;
+  readonly sessions: Sessions;
   readonly transactions: TransactionStore;
+  readonly formTokens: FormTokens;
   readonly returnTo: ReturnToPolicy;
   readonly loginUrl: string;
-  readonly stores: () => Promise<Stores>;
+  /** The Cosmos container, opened on first use. */
+  readonly container: () => Promise<Container>;
   readonly identity: () => Promise<Identity>;
 
   constructor(readonly config: AppConfig) {
     const policy = new CookiePolicy(config.cookie.secure);
-    this.sessionCookie = new SessionCookie(createKeyRing(config.cookie.secrets, 'session'), policy);
+    // The Cosmos SDK loads on the first request that needs it, not for /api/login or a request without a cookie.
+    this.container = retryingOnce(() => openSessionsContainer(config.cosmos));
+    this.sessions = new Sessions(new SessionCookie(createKeyRing(config.cookie.secrets, 'session'), policy), this.container, config.session);
     this.transactions = new TransactionStore(createKeyRing(config.cookie.secrets, 'transaction'), policy);
+    this.formTokens = new FormTokens(createKeyRing(config.cookie.secrets, 'form'));
     this.returnTo = new ReturnToPolicy(config.appOrigin, config.allowedReturnOrigins);
     this.loginUrl = new URL('/api/login', config.appOrigin).href;
-    this.stores = retryingOnce(async () => {
-      const containers = await openContainers(config.cosmos);
-      return {
-        sessions: new SessionStore(containers.sessions, config.session),
-        tokenCaches: new TokenCacheStore(containers.tokenCache, config.session),
-      };
-    });
     this.identity = retryingOnce(async () => {
       const authority = config.authorityMetadata
         ? resolveAuthorityFromJson(config.authority, config.authorityMetadata)
         : await fetchAuthority(config.authority).catch((error: unknown) => {
             throw error instanceof DiscoveryError ? fromDiscoveryError(error, config.authoritySetting) : error;
           });
-      return { ...authority, keys: tenantKeys(new URL(authority.metadata.jwks_uri)) };
+      const tenantId = tenantIdOf(authority.metadata.issuer);
+      if (!tenantId) {
+        throw new AuthError('misconfigured', 500, 'Sign-in is not set up correctly on our side. Please try again later.', {
+          reason: 'issuer_without_tenant_id',
+        });
+      }
+      return { ...authority, tenantId, keys: tenantKeys(new URL(authority.metadata.jwks_uri)) };
     });
   }
 }

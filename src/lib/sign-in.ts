@@ -6,29 +6,34 @@
  * transaction cookie; MSAL builds the authorize URL.
  * Complete: the transaction must match the returned state and still be
  * fresh; MSAL redeems the code with the same verifier and nonce; the ID token
- * is then verified here (msal-node does not); finally the token cache and the
- * session are created side by side: two Cosmos writes, nothing kept for a failed sign-in.
+ * is then verified here (msal-node does not); finally the session begins
+ * (`session/`): the session and its token cache in one transactional batch,
+ * nothing kept for a failed sign-in.
  *
  * @example
  * ```ts
  * const started = await startSignIn(runtime, { returnTo, prompt: 'create' }, request.headers.get('cookie'));
- * const completed = await completeSignIn(runtime, new URLSearchParams(request.query), request.headers.get('cookie'));
+ * const completed = await completeSignIn(runtime, new URLSearchParams(request.query), request.headers);
  * // each: { location, cookies } for a 302
  * ```
  */
 import type { Cookie } from '@azure/functions';
 import { createHash } from 'node:crypto';
-import { cosmosStatus } from './cosmos';
+import { readSingleCookie } from './cookie';
 import { AuthError } from './errors';
 import { verifyIdToken } from './id-token';
 import { fromAuthorizationError, fromMsalError } from './identity-errors';
 import { createMsalClient } from './msal';
-import type { Runtime } from './runtime';
-import { signInAlreadyCompleted } from './session';
-import { readSingleCookie } from './cookie';
 import { randomToken } from './random';
-import { deleteSession } from './sign-out';
+import type { Runtime } from './runtime';
 import { newTransaction } from './transaction';
+
+/** What the callback reads of its request. */
+export interface CallbackRequest {
+  query: URLSearchParams;
+  cookieHeader: string | null;
+  userAgent: string | null;
+}
 
 export const PROMPTS = ['login', 'select_account', 'create', 'none'] as const;
 export type Prompt = (typeof PROMPTS)[number];
@@ -68,30 +73,22 @@ export async function startSignIn(
   return { location, cookies: [...runtime.transactions.dropOldest(cookieHeader), await runtime.transactions.seal(transaction)] };
 }
 
-export async function completeSignIn(
-  runtime: Runtime,
-  query: URLSearchParams,
-  cookieHeader: string | null,
-): Promise<{ location: string; cookies: Cookie[] }> {
-  const state = query.get('state');
+export async function completeSignIn(runtime: Runtime, request: CallbackRequest): Promise<{ location: string; cookies: Cookie[] }> {
+  const state = request.query.get('state');
   try {
-    return await redeem(runtime, query, state, cookieHeader);
+    return await redeem(runtime, request, state);
   } catch (error) {
     // Whatever went wrong, this sign-in is over: its transaction must not linger.
-    if (error instanceof AuthError && state && readSingleCookie(cookieHeader, runtime.transactions.cookieName(state))) {
+    if (error instanceof AuthError && state && readSingleCookie(request.cookieHeader, runtime.transactions.cookieName(state))) {
       error.extra.cookies = [runtime.transactions.clear(state)];
     }
     throw error;
   }
 }
 
-async function redeem(
-  runtime: Runtime,
-  query: URLSearchParams,
-  state: string | null,
-  cookieHeader: string | null,
-): Promise<{ location: string; cookies: Cookie[] }> {
+async function redeem(runtime: Runtime, request: CallbackRequest, state: string | null): Promise<{ location: string; cookies: Cookie[] }> {
   const { config } = runtime;
+  const { query, cookieHeader } = request;
   const providerError = query.get('error');
   if (providerError) throw fromAuthorizationError(providerError, query.get('error_description'), runtime.loginUrl);
   const code = query.get('code');
@@ -121,34 +118,18 @@ async function redeem(
   const claims = await verifyIdToken(result.idToken, {
     keys: identity.keys,
     issuer: identity.metadata.issuer,
+    tenantId: identity.tenantId,
     clientId: config.clientId,
     nonce: transaction.nonce,
   });
-
-  // Signing in again (as anyone) ends the session this browser had: its cookie is about to be replaced.
-  const previousSessionId = await runtime.sessionCookie.read(cookieHeader);
-  if (previousSessionId) await deleteSession(runtime, previousSessionId).catch(() => undefined);
-
-  const { sessions, tokenCaches } = await runtime.stores();
-  const now = Math.floor(Date.now() / 1000);
-  const expiresAt = now + config.session.absoluteTimeoutSeconds;
-  // Both documents at once: one round trip instead of two. Each `create` fails on an existing id, so a
-  // replayed sign-in creates nothing, and only what this request created is removed if the other fails.
-  const [cacheWrite, sessionWrite] = await Promise.allSettled([
-    tokenCaches.create(transaction.sessionId, msal.getTokenCache().serialize(), expiresAt),
-    sessions.create({ id: transaction.sessionId, homeAccountId: result.account.homeAccountId, claims, idToken: result.idToken }, now),
-  ]);
-  if (cacheWrite.status === 'rejected' || sessionWrite.status === 'rejected') {
-    await Promise.all([
-      cacheWrite.status === 'fulfilled' ? tokenCaches.delete(transaction.sessionId).catch(() => undefined) : undefined,
-      sessionWrite.status === 'fulfilled' ? sessions.delete(transaction.sessionId).catch(() => undefined) : undefined,
-    ]);
-    const failure = sessionWrite.status === 'rejected' ? sessionWrite.reason : (cacheWrite as PromiseRejectedResult).reason;
-    throw cosmosStatus(failure) === 409 ? signInAlreadyCompleted() : failure;
-  }
-  const session = sessionWrite.value;
-  return {
-    location: transaction.returnTo,
-    cookies: [await runtime.sessionCookie.issue(session.id, session.expiresAt), runtime.transactions.clear(state)],
-  };
+  const { cookie } = await runtime.sessions.begin({
+    secret: transaction.sessionSecret,
+    claims,
+    idToken: result.idToken,
+    homeAccountId: result.account.homeAccountId,
+    tokenCache: msal.getTokenCache().serialize(),
+    userAgent: request.userAgent,
+    cookieHeader,
+  });
+  return { location: transaction.returnTo, cookies: [cookie, runtime.transactions.clear(state)] };
 }

@@ -4,8 +4,9 @@
  * It travels in its own encrypted cookie (JWE, `dir` + A256GCM), named after
  * the transaction's `state`, so two tabs signing in at once each find their
  * own. The cookie lives at most ten minutes and is cleared by the callback;
- * the session id it carries is created with a Cosmos `create`, so a replayed
- * callback is refused even if the cookie was copied.
+ * the session secret it carries names the session document (by its hash),
+ * which is created with a Cosmos `create`, so a replayed callback is refused
+ * even if the cookie was copied.
  *
  * @example
  * ```ts
@@ -32,15 +33,15 @@ export interface LoginTransaction {
   codeVerifier: string;
   /** Where to send the user after sign-in: an absolute URL already checked by the redirect policy. */
   returnTo: string;
-  /** The id the session will get; random per sign-in. */
-  sessionId: string;
+  /** The secret the session's cookie will carry; random per sign-in. */
+  sessionSecret: string;
   /** Seconds since the epoch. */
   createdAt: number;
 }
 
-/** A fresh transaction: new state, nonce and session id for every sign-in. */
+/** A fresh transaction: new state, nonce and session secret for every sign-in. */
 export function newTransaction(input: Pick<LoginTransaction, 'returnTo' | 'codeVerifier'>, now = Math.floor(Date.now() / 1000)): LoginTransaction {
-  return { ...input, state: randomToken(), nonce: randomToken(), sessionId: randomToken(), createdAt: now };
+  return { ...input, state: randomToken(), nonce: randomToken(), sessionSecret: randomToken(), createdAt: now };
 }
 
 const STATE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -128,7 +129,7 @@ function isTransaction(value: unknown): value is LoginTransaction {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Record<string, unknown>;
   return (
-    ['state', 'nonce', 'codeVerifier', 'returnTo', 'sessionId'].every((key) => typeof candidate[key] === 'string') &&
+    ['state', 'nonce', 'codeVerifier', 'returnTo', 'sessionSecret'].every((key) => typeof candidate[key] === 'string') &&
     typeof candidate.createdAt === 'number'
   );
 }

@@ -3,7 +3,7 @@
  * own files compiled with the build settings into a scratch folder's dist/ (not the
  * repository's), then run with `node` as npm's bin link would.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -64,5 +64,25 @@ describe('the compiled fnauth bin', () => {
     expect(unreachable.code).toBe(7);
     expect(unreachable.stderr).toContain('The sign-in service cannot be reached (https://127.0.0.1:9/tenant/v2.0/.well-known/openid-configuration)');
     expect(unreachable.stderr).toContain('For the local provider: is it running (npm run dev)?');
+  });
+
+  it('prints its version, and answers an unknown flag with one line of its own', async () => {
+    const version = await fnauth(['--version']);
+    expect(version).toEqual({ code: 0, stdout: `fnauth ${packageJson.version}\n`, stderr: '' });
+
+    const unknown = await fnauth(['whoami', '--verbose']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('Unknown flag --verbose. Run `fnauth whoami --help` for the flags.\n');
+  });
+
+  it('stops quietly with 141 when its output is closed before it writes (fnauth --help | head -0)', async () => {
+    const child = spawn(process.execPath, [BIN, '--help'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader goes away at once, long before the new process has started and written anything.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
+    expect(stderr).toBe(''); // no EPIPE stack trace
+    expect(code).toBe(141);
   });
 });

@@ -46,9 +46,11 @@ export interface CliRun {
 
 export interface RunOptions {
   env?: Record<string, string | undefined>;
-  tty?: boolean;
+  /** Which streams are terminals: both (`true`), neither (the default), or each on its own. */
+  tty?: boolean | { stdout: boolean; stderr: boolean };
   signal?: AbortSignal;
-  onStdout?: (textSoFar: string) => void;
+  /** Called on each write to stderr, where the code and the time left appear. */
+  onStderr?: (textSoFar: string) => void;
 }
 
 export interface CliHarness {
@@ -109,8 +111,9 @@ export function useCli(): CliHarness {
   });
 
   harness.run = async (argv, options = {}) => {
-    const stdout = new Capture(options.tty ?? false, options.onStdout);
-    const stderr = new Capture(options.tty ?? false);
+    const tty = typeof options.tty === 'object' ? options.tty : { stdout: options.tty ?? false, stderr: options.tty ?? false };
+    const stdout = new Capture(tty.stdout);
+    const stderr = new Capture(tty.stderr, options.onStderr);
     const code = await run(argv, { stdout, stderr, env: options.env ?? harness.env, signal: options.signal, platform: 'linux' });
     return { code, stdout: stdout.text, stderr: stderr.text };
   };
@@ -137,7 +140,9 @@ function apiHandlers(harness: CliHarness, jwks: ReturnType<typeof createRemoteJW
         const claims = await verifyAccessToken(token, {
           keys: jwks,
           issuer: harness.entra.issuer,
+          tenantId: harness.entra.tenantId,
           audiences: [harness.entra.clientId, `api://${harness.entra.clientId}`],
+          allowedClientIds: [],
           scope: 'access_as_user',
         });
         return HttpResponse.json({ claims, session: { authenticatedWith: 'bearer' } });
@@ -161,7 +166,12 @@ function safeJson(text: string): Record<string, unknown> {
   }
 }
 
-/** The user code as printed by `login`. */
-export function printedUserCode(stdout: string): string | undefined {
-  return /enter the code:\s+(\S+)/.exec(stdout)?.[1];
+/** The user code as `login` shows it (on stderr). */
+export function printedUserCode(stderr: string): string | undefined {
+  return /enter the code:\s+(\S+)/.exec(stderr)?.[1];
+}
+
+/** The last line written: where a command's ending (its error message) stands. */
+export function lastLine(text: string): string | undefined {
+  return text.trimEnd().split('\n').at(-1);
 }

@@ -3,29 +3,31 @@ import { describe, expect, it } from 'vitest';
 import { verificationPage } from '../../src/cli/device-login';
 import { EXIT } from '../../src/cli/run';
 import { DEFAULT_USERS } from '../helpers/fake-entra';
-import { printedUserCode, useCli } from './harness';
+import { lastLine, printedUserCode, useCli } from './harness';
 
 const cli = useCli();
 const devicecodeCalls = () => cli.entra.requests.filter((line) => line.endsWith('/oauth2/v2.0/devicecode')).length;
 const tokenCalls = () => cli.entra.requests.filter((line) => line.endsWith('/oauth2/v2.0/token')).length;
 
 describe('fnauth login (device code flow)', () => {
-  it('polls through authorization_pending, then prints the page, the code and the ID token claims', async () => {
+  it('polls through authorization_pending; the page and the code go to stderr, the claims to stdout', async () => {
     cli.entra.deviceUser = { pendingPolls: 3, outcome: 'approve', user: DEFAULT_USERS[1] };
     const { code, stdout, stderr } = await cli.run(['login']);
 
-    expect(stderr).toBe('');
     expect(code).toBe(EXIT.ok);
     expect(devicecodeCalls()).toBe(1);
     expect(cli.entra.devicePolls.at(-1)).toBe(4); // three pending answers, then the tokens
     // The tenant answered with the generic page, which External ID accounts cannot use: the tenant's own is shown.
-    expect(stdout).toContain('    https://contoso.ciamlogin.com/common/oauth2/deviceauth\n');
-    expect(stdout).not.toContain('microsoft.com/devicelogin');
-    expect(printedUserCode(stdout)).toMatch(/^[A-Z2-9]{9}$/);
-    expect(stdout).toContain('Waiting for you to sign in. The code expires in 15 minutes');
-    expect(stdout).not.toContain('\u001b['); // no QR code and no cursor moves when stdout is not a terminal
-    expect(stdout).toContain('Signed in as Bob Example (bob@example.com).');
-    const claims = JSON.parse(stdout.slice(stdout.indexOf('ID token claims:\n') + 'ID token claims:\n'.length)) as Record<string, unknown>;
+    expect(stderr).toContain('    https://contoso.ciamlogin.com/common/oauth2/deviceauth\n');
+    expect(stderr).not.toContain('microsoft.com/devicelogin');
+    expect(printedUserCode(stderr)).toMatch(/^[A-Z2-9]{9}$/);
+    expect(stderr).toContain('Waiting for you to sign in. The code expires in 15 minutes');
+    expect(stderr).not.toContain('\u001b['); // no QR code and no cursor moves when stderr is not a terminal
+    // stdout holds the result alone, so `fnauth login > out` keeps the code on the screen.
+    expect(stdout).not.toContain(printedUserCode(stderr));
+    expect(stdout.split('\n')[0]).toBe('Signed in as Bob Example (bob@example.com).');
+    expect(stdout.split('\n')[1]).toBe('ID token claims:');
+    const claims = JSON.parse(stdout.split('\n').slice(2).join('\n')) as Record<string, unknown>;
     expect(claims).toMatchObject({ aud: cli.entra.publicClientId, oid: DEFAULT_USERS[1]!.oid, tid: cli.entra.tenantId, email: 'bob@example.com' });
   });
 
@@ -48,25 +50,61 @@ describe('fnauth login (device code flow)', () => {
 
   it('shows the verification URI the tenant returns when it is the tenant’s own', async () => {
     cli.entra.deviceVerificationUri = 'https://contoso.ciamlogin.com/contoso.onmicrosoft.com/oauth2/deviceauth';
-    const { code, stdout } = await cli.run(['login']);
+    const { code, stderr } = await cli.run(['login']);
     expect(code).toBe(EXIT.ok);
-    expect(stdout).toContain('    https://contoso.ciamlogin.com/contoso.onmicrosoft.com/oauth2/deviceauth\n');
+    expect(stderr).toContain('    https://contoso.ciamlogin.com/contoso.onmicrosoft.com/oauth2/deviceauth\n');
   });
 
-  it('draws a QR code of the page and a live countdown when stdout is a terminal', async () => {
-    const { code, stdout } = await cli.run(['login'], { tty: true });
+  it('draws a QR code of the page and a live countdown on stderr when it is a terminal', async () => {
+    const { code, stdout, stderr } = await cli.run(['login'], { tty: true });
     expect(code).toBe(EXIT.ok);
-    expect(stdout).toContain('Or scan this QR code with a phone to open the page:');
-    expect(stdout).toContain('\u001b[30;107m'); // black on white, whatever the terminal's theme
-    expect(stdout).toMatch(/\r\u001b\[2KWaiting for you to sign in… 1[45]:\d\d left \(Ctrl-C to cancel\)/);
-    expect(stdout).toContain('\r\u001b[2KSigned in as'); // the countdown line is cleared first
+    expect(stderr).toContain('Or scan this QR code with a phone to open the page:');
+    expect(stderr).toContain('\u001b[30;107m'); // black on white, whatever the terminal's theme
+    expect(stderr).toMatch(/\r\u001b\[2KWaiting for you to sign in… 1[45]:\d\d left \(Ctrl-C to cancel\)/);
+    expect(stderr.endsWith('\r\u001b[2K')).toBe(true); // the countdown line is cleared before the result shows
+    expect(stdout).not.toContain('\u001b[');
+  });
+
+  it('keeps the code, the QR code and the countdown on the terminal when stdout is redirected (login > file)', async () => {
+    const { code, stdout, stderr } = await cli.run(['login'], { tty: { stdout: false, stderr: true } });
+    expect(code).toBe(EXIT.ok);
+    expect(printedUserCode(stderr)).toBeDefined();
+    expect(stderr).toContain('\u001b[30;107m');
+    expect(stdout).toMatch(/^Signed in as .*\nID token claims:\n\{/);
+  });
+
+  it('draws no QR code and no live countdown when stderr is not a terminal (2> log), even if stdout is', async () => {
+    const { code, stderr } = await cli.run(['login'], { tty: { stdout: true, stderr: false } });
+    expect(code).toBe(EXIT.ok);
+    expect(printedUserCode(stderr)).toBeDefined();
+    expect(stderr).not.toContain('QR code');
+    expect(stderr).not.toContain('\u001b[');
+    expect(stderr).toContain('Waiting for you to sign in. The code expires in 15 minutes');
+  });
+
+  it.each([
+    ['NO_COLOR=1', { NO_COLOR: '1' }, []],
+    ['TERM=dumb', { TERM: 'dumb' }, []],
+    ['--no-color', {}, ['--no-color']],
+  ])('uses no colour and draws no QR code with %s, on a terminal too', async (_name, env, flags) => {
+    const { code, stderr } = await cli.run(['login', ...flags], { tty: true, env: { ...cli.env, ...env } });
+    expect(code).toBe(EXIT.ok);
+    expect(printedUserCode(stderr)).toBeDefined();
+    expect(stderr).not.toContain('QR code');
+    expect(stderr).not.toMatch(/\u001b\[[0-9;]*m/); // no colour (SGR) sequence
+    expect(stderr).toMatch(/\r\u001b\[2KWaiting for you to sign in…/); // the countdown still updates in place: that is not colour
+  });
+
+  it('treats an empty NO_COLOR as unset, as no-color.org says', async () => {
+    const { stderr } = await cli.run(['login'], { tty: true, env: { ...cli.env, NO_COLOR: '' } });
+    expect(stderr).toContain('\u001b[30;107m');
   });
 
   it('ends with exit 4 when the tenant says the code expired (expired_token)', async () => {
     cli.entra.deviceUser = { pendingPolls: 1, outcome: 'expired_token' };
     const { code, stderr } = await cli.run(['login']);
     expect(code).toBe(EXIT.codeExpired);
-    expect(stderr).toBe('The code expired before the sign-in was completed. Run `fnauth login` to get a new code.\n');
+    expect(lastLine(stderr)).toBe('The code expired before the sign-in was completed. Run `fnauth login` to get a new code.');
   });
 
   it('ends with exit 4 when the code runs out while MSAL is still polling (its own expiry check)', async () => {
@@ -81,7 +119,7 @@ describe('fnauth login (device code flow)', () => {
     const started = Date.now();
     const { code, stderr } = await cli.run(['login']);
     expect(code).toBe(EXIT.codeExpired);
-    expect(stderr).toBe('The code expired before the sign-in was completed. Run `fnauth login` to get a new code.\n');
+    expect(lastLine(stderr)).toBe('The code expired before the sign-in was completed. Run `fnauth login` to get a new code.');
     expect(Date.now() - started).toBeGreaterThanOrEqual(500); // MSAL's clock has whole seconds
   });
 
@@ -89,7 +127,7 @@ describe('fnauth login (device code flow)', () => {
     cli.entra.deviceUser = { pendingPolls: 1, outcome };
     const { code, stderr } = await cli.run(['login']);
     expect(code).toBe(EXIT.declined);
-    expect(stderr).toBe(`The sign-in was declined (${outcome}). Run \`fnauth login\` to try again.\n`);
+    expect(lastLine(stderr)).toBe(`The sign-in was declined (${outcome}). Run \`fnauth login\` to try again.`);
     expect(tokenCalls()).toBe(2); // MSAL stops at the answer
   });
 
@@ -107,9 +145,9 @@ describe('fnauth login (device code flow)', () => {
     cli.entra.deviceUser = { pendingPolls: 0, outcome: 'pending' };
     const controller = new AbortController();
     let pollsAtCancel = -1;
-    const { code, stdout, stderr } = await cli.run(['login'], {
+    const { code, stderr } = await cli.run(['login'], {
       signal: controller.signal,
-      onStdout: (text) => {
+      onStderr: (text) => {
         // Like a person reading the code, then pressing Ctrl-C after a few polls.
         if (printedUserCode(text) && !controller.signal.aborted) {
           setTimeout(() => {
@@ -120,8 +158,8 @@ describe('fnauth login (device code flow)', () => {
       },
     });
     expect(code).toBe(EXIT.cancelled);
-    expect(stdout).toContain('Cancelling… (press Ctrl-C again to quit at once)');
-    expect(stderr).toBe('Sign-in cancelled.\n');
+    expect(stderr).toContain('Cancelling… (press Ctrl-C again to quit at once)\n');
+    expect(lastLine(stderr)).toBe('Sign-in cancelled.');
     expect(pollsAtCancel).toBeGreaterThan(0);
     // MSAL checks the flag before each poll: at most the poll already under way completes.
     expect(cli.entra.devicePolls.at(-1)).toBeLessThanOrEqual(pollsAtCancel + 1);
@@ -153,7 +191,7 @@ describe('fnauth login (device code flow)', () => {
     cli.msw.use(http.post(cli.entra.metadata.token_endpoint, () => HttpResponse.error()));
     const polling = await cli.run(['login']);
     expect(polling.code).toBe(EXIT.network);
-    expect(printedUserCode(polling.stdout)).toBeDefined();
+    expect(printedUserCode(polling.stderr)).toBeDefined();
   });
 
   it('exits 9 and names the setting when the registration does not allow public client flows', async () => {

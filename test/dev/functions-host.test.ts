@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/lib/config';
-import { startFunctionsHost, type FunctionsHost } from '../../dev/functions-host';
+import { matchRoute, startFunctionsHost, type FunctionsHost } from '../../dev/functions-host';
 
 const SETTINGS = {
   TENANT_SUBDOMAIN: 'contoso',
@@ -125,5 +125,24 @@ describe('a settings problem', () => {
       expect.arrayContaining(['TENANT_SUBDOMAIN', 'CLIENT_ID', 'CLIENT_SECRET', 'COOKIE_SECRETS', 'COSMOS_ENDPOINT']),
     );
     await expect(send(port, '/api/home', { host: `localhost:${port}` })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
+
+describe('matchRoute (the built-in host\'s routing, as the Functions host routes)', () => {
+  it('matches literal routes case-insensitively, with or without a trailing slash', () => {
+    expect(matchRoute('sessions', '/api/sessions')).toEqual({});
+    expect(matchRoute('sessions', '/API/Sessions/')).toEqual({});
+    expect(matchRoute('logout/frontchannel', '/api/logout/frontchannel')).toEqual({});
+    expect(matchRoute('logout', '/api/logout/frontchannel')).toBeUndefined();
+    expect(matchRoute('sessions', '/api/sessionsx')).toBeUndefined();
+  });
+
+  it('takes one decoded segment per parameter', () => {
+    expect(matchRoute('sessions/{id}', '/api/sessions/abc-DEF_1')).toEqual({ id: 'abc-DEF_1' });
+    expect(matchRoute('sessions/{id}', '/api/sessions/a%20b')).toEqual({ id: 'a b' });
+    expect(matchRoute('users/{userId}/sessions', '/api/users/1111/sessions')).toEqual({ userId: '1111' });
+    expect(matchRoute('sessions/{id}', '/api/sessions')).toBeUndefined();
+    expect(matchRoute('sessions/{id}', '/api/sessions/a/b')).toBeUndefined();
+    expect(matchRoute('sessions/{id}', '/api/sessions/%E0%A4%A')).toBeUndefined();
   });
 });

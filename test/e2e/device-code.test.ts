@@ -20,17 +20,17 @@ beforeAll(async () => {
 
 afterAll(() => e2e?.stop());
 
-/** The CLI as users run it: its own process, trusting the local provider's certificate. */
-function fnauth(args: string[], onStdout?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The CLI as users run it: its own process, with the environment `npm run dev` prints for it. */
+function fnauth(args: string[], onStderr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const { command, args: argv, cwd, env } = fnauthCommand(stack, cacheDir, args);
   const child = spawn(command, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    onStdout?.(stdout);
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    onStderr?.(stderr);
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   return new Promise((done) => child.on('exit', (code) => done({ code, stdout, stderr })));
 }
 
@@ -38,9 +38,9 @@ describe('a headless device signs in with the device code flow', () => {
   it('logs in through a browser on another device, then whoami, call /api/claims and call /api/me work silently', async () => {
     const alice = DEMO_USERS[0]!;
     let approving: Promise<void> | undefined;
-    const login = fnauth(['login'], (stdout) => {
-      const page = /open this page[^\n]*\n\s*\n\s*(https:\/\/\S+)/.exec(stdout)?.[1];
-      const code = /enter the code:\s*\n\s*\n\s*(\S+)/.exec(stdout)?.[1];
+    const login = fnauth(['login'], (stderr) => {
+      const page = /open this page[^\n]*\n\s*\n\s*(https:\/\/\S+)/.exec(stderr)?.[1];
+      const code = /enter the code:\s*\n\s*\n\s*(\S+)/.exec(stderr)?.[1];
       if (page && code && !approving) approving = approveDeviceCodeInBrowser(browser, page, code, alice);
     });
     const result = await login;

@@ -87,7 +87,7 @@ describe('the pages, without JavaScript', () => {
     await page.waitForURL(stack.urls.home);
   });
 
-  it('signed in, the start page greets the user and shows the claims table, the API call and sign-out', async () => {
+  it('signed in, the start page greets the user and shows the claims table, the sessions, the API call and sign-out', async () => {
     const response = await page.reload();
     await expectAppLayout(response);
     expect(await page.locator('#signed-in').innerText()).toBe(`Hello, ${newUser.name}`);
@@ -102,7 +102,9 @@ describe('the pages, without JavaScript', () => {
     expect(rows.exp).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC \(\d+\)$/);
     expect(await page.locator('#claims-table th').allInnerTexts()).toEqual(['CLAIM', 'VALUE', 'MEANING']);
 
-    expect(await destinations()).toEqual(expect.arrayContaining(['/api/claims', '/api/me', '/api/logout']));
+    expect(await page.locator('#sessions tbody tr[data-session-id]').count()).toBe(1);
+    expect(await page.locator('#current-session').innerText()).toContain('This device');
+    expect(await destinations()).toEqual(expect.arrayContaining(['/api/claims', '/api/me', '/api/sessions', '/api/logout', '/api/home']));
     await page.screenshot({ path: screenshotPath('home-signed-in'), fullPage: true });
 
     // The JSON is one click away, and says the same.
@@ -151,7 +153,8 @@ describe('the CLI in a terminal', () => {
     let approving: Promise<void> | undefined;
     const run = await runInTerminal(cli.command, cli.args, {
       cwd: cli.cwd,
-      env: cli.env,
+      // A colour terminal, as most people's: the CLI draws the QR code only there.
+      env: { ...cli.env, TERM: 'xterm-256color', NO_COLOR: undefined },
       onOutput: (transcript) => {
         const text = screenText(transcript);
         const verificationPage = /open this page[^\n]*\n\s*\n\s*(https:\/\/\S+)/.exec(text)?.[1];

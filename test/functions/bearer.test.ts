@@ -40,6 +40,10 @@ describe('bearer access tokens from headless clients', () => {
     ['a wrong audience', (claims) => ({ ...claims, aud: 'api://someone-else' })],
     ['a wrong issuer', (claims) => ({ ...claims, iss: 'https://evil.example/v2.0' })],
     ['an expired token', (claims) => ({ ...claims, exp: Math.floor(Date.now() / 1000) - 3600 })],
+    ["another tenant's tid", (claims) => ({ ...claims, tid: '00000000-0000-4000-8000-00000000beef' })],
+    ['no tid', ({ tid: _tid, ...claims }) => claims],
+    ['a version 1.0 token', (claims) => ({ ...claims, ver: '1.0' })],
+    ['no ver', ({ ver: _ver, ...claims }) => claims],
   ];
   for (const [name, tamper] of refused) {
     it(`refuse ${name} with 401 invalid_token`, async () => {

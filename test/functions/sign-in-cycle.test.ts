@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COOKIE_SECRET, startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { DEFAULT_USERS } from '../helpers/fake-entra';
-import { CookieJar, logLines } from '../helpers/functions';
+import { CookieJar, logLines, SAME_ORIGIN } from '../helpers/functions';
 
 let app: AppUnderTest;
 beforeAll(async () => {
@@ -46,7 +46,7 @@ describe('the whole browser cycle', () => {
     expect(me.status).toBe(200);
     expect(me.json()).toMatchObject({ mail: 'alice@example.com' });
 
-    const logout = await browser.invoke(app.fn.logout, '/api/logout');
+    const logout = await browser.invoke(app.fn.logout, '/api/logout', { headers: SAME_ORIGIN });
     expect(logout.status).toBe(302);
     const endSession = new URL(logout.location!);
     expect(`${endSession.origin}${endSession.pathname}`).toBe(app.entra.metadata.end_session_endpoint);
@@ -136,11 +136,11 @@ describe('the whole browser cycle', () => {
     const browser = new CookieJar();
     await signIn(browser);
     const stolen = browser.header();
-    await browser.invoke(app.fn.logout, '/api/logout', { method: 'POST' });
+    await browser.invoke(app.fn.logout, '/api/logout', { method: 'POST', headers: SAME_ORIGIN });
     const replay = await browser.invoke(app.fn.claims, '/api/claims', { headers: { cookie: stolen } });
     expect(replay.status).toBe(401);
     expect(replay.json()).toMatchObject({ code: 'not_signed_in', login_url: 'http://localhost:7071/api/login' });
-    const again = await browser.invoke(app.fn.logout, '/api/logout', { headers: { cookie: stolen } });
+    const again = await browser.invoke(app.fn.logout, '/api/logout', { headers: { cookie: stolen, ...SAME_ORIGIN } });
     expect(again.status).toBe(302);
   });
 
@@ -166,7 +166,26 @@ describe('the whole browser cycle', () => {
     expect(foreignOrigin.status).toBe(200);
     expect((await browser.invoke(app.fn.claims, '/api/claims')).status).toBe(200);
 
-    const confirmed = await browser.invoke(app.fn.logout, '/api/logout', { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } });
+    const confirmed = await browser.invoke(app.fn.logout, '/api/logout', { method: 'POST', headers: SAME_ORIGIN });
+    expect(confirmed.status).toBe(302);
+    expect((await browser.invoke(app.fn.claims, '/api/claims')).status).toBe(401);
+  });
+
+  it('asks first when the browser sends neither Sec-Fetch-Site nor Origin, and the page\'s own form then works without them', async () => {
+    const browser = new CookieJar();
+    await signIn(browser);
+    // An older browser following a link on another site: no Sec-Fetch-Site, no Origin.
+    const link = await browser.invoke(app.fn.logout, '/api/logout');
+    expect(link.status).toBe(200);
+    expect((await browser.invoke(app.fn.claims, '/api/claims')).status).toBe(200);
+    const token = /name="token" value="([^"]+)"/.exec(link.body)?.[1];
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Another site's form without the token (or with someone else's) is not enough either.
+    expect((await browser.invoke(app.fn.logout, '/api/logout', { form: {} })).status).toBe(200);
+    expect((await browser.invoke(app.fn.logout, '/api/logout', { form: { token: 'A'.repeat(43) } })).status).toBe(200);
+    expect((await browser.invoke(app.fn.claims, '/api/claims')).status).toBe(200);
+    // The confirmation's own button, from the same older browser.
+    const confirmed = await browser.invoke(app.fn.logout, '/api/logout', { form: { token: token! } });
     expect(confirmed.status).toBe(302);
     expect((await browser.invoke(app.fn.claims, '/api/claims')).status).toBe(401);
   });

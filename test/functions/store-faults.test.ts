@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { startCosmosFaultProxy, type CosmosFaultProxy } from '../helpers/cosmos-fault-proxy';
-import { CookieJar } from '../helpers/functions';
+import { CookieJar, SAME_ORIGIN } from '../helpers/functions';
 
 let app: AppUnderTest;
 let proxy: CosmosFaultProxy;
@@ -36,7 +36,7 @@ describe('when Cosmos DB is unreachable', () => {
     expect(home.headers['content-type']).toContain('text/html');
 
     // Signing out while the store is down must not pretend to succeed: the cookie stays so the user can retry.
-    const logout = await browser.invoke(app.fn.logout, '/api/logout');
+    const logout = await browser.invoke(app.fn.logout, '/api/logout', { headers: SAME_ORIGIN });
     expect(logout.status).toBe(503);
     expect(browser.cookies.has('fnauth')).toBe(true);
 

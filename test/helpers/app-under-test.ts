@@ -14,7 +14,11 @@ export interface AppUnderTest {
   entra: FakeEntra;
   cosmos: LocalCosmos;
   msw: ReturnType<typeof setupServer>;
-  fn: Record<'login' | 'redirect' | 'claims' | 'me' | 'logout' | 'home' | 'style', RegisteredFunction> & Record<string, RegisteredFunction>;
+  fn: Record<
+    'login' | 'redirect' | 'claims' | 'me' | 'logout' | 'home' | 'style' | 'health' | 'sessions' | 'session' | 'user-sessions' | 'frontchannel-logout',
+    RegisteredFunction
+  > &
+    Record<string, RegisteredFunction>;
   env: Record<string, string>;
   stop(): Promise<void>;
 }

@@ -16,6 +16,13 @@
  * Every request is logged with what the proxy did and, when forwarded, the
  * server's status: tests count retries and 412 merges from that log.
  *
+ * With `atomicBatches`, transactional batches behave as Cosmos DB documents
+ * them, which the local server does not: it answers a failing batch 200 and
+ * keeps what ran before the failure. The proxy reads the documents a batch
+ * names before forwarding it; when an operation fails, it puts back what the
+ * earlier operations changed and answers 207 with the failing operation's
+ * status and 424 for all others ("all or nothing").
+ *
  * @example
  * ```ts
  * const proxy = await startCosmosFaultProxy(cosmos.endpoint);
@@ -26,7 +33,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type CosmosOperation = 'account' | 'read' | 'create' | 'upsert' | 'replace' | 'delete' | 'patch' | 'query' | 'metadata' | 'other';
+export type CosmosOperation = 'account' | 'read' | 'create' | 'upsert' | 'replace' | 'delete' | 'patch' | 'query' | 'batch' | 'metadata' | 'other';
 
 export interface CosmosRequest {
   method: string;
@@ -36,6 +43,8 @@ export interface CosmosRequest {
   container?: string;
   /** Document id: from the path, or from the body of a create/upsert. */
   docId?: string;
+  /** A transactional batch's operations: kind and document id of each. */
+  batch?: Array<{ operationType: string; id?: string }>;
   /** Replace/delete/patch with an `If-Match` ETag. */
   ifMatch?: string;
 }
@@ -120,6 +129,9 @@ export function describeRequest(method: string, url: string, headers: IncomingMe
   else if (method === 'POST') {
     if (String(headers['x-ms-documentdb-isquery'] ?? '').toLowerCase() === 'true' || String(headers['content-type'] ?? '').includes('query+json')) {
       info.operation = 'query';
+    } else if (String(headers['x-ms-cosmos-is-batch-request'] ?? '').toLowerCase() === 'true') {
+      info.operation = 'batch';
+      info.batch = batchOperations(body);
     } else {
       info.operation = String(headers['x-ms-documentdb-is-upsert'] ?? '').toLowerCase() === 'true' ? 'upsert' : 'create';
       try {
@@ -133,7 +145,32 @@ export function describeRequest(method: string, url: string, headers: IncomingMe
   return info;
 }
 
-export async function startCosmosFaultProxy(target: string): Promise<CosmosFaultProxy> {
+interface BatchOperation {
+  operationType: string;
+  id?: string;
+  resourceBody?: { id?: string };
+}
+
+function parseBatch(body: string): BatchOperation[] {
+  try {
+    const value: unknown = JSON.parse(body);
+    return Array.isArray(value) ? (value as BatchOperation[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+function batchOperations(body: string): Array<{ operationType: string; id?: string }> {
+  return parseBatch(body).map((operation) => ({ operationType: operation.operationType, id: operation.id ?? operation.resourceBody?.id }));
+}
+
+interface Answer {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+export async function startCosmosFaultProxy(target: string, options: { atomicBatches?: boolean } = {}): Promise<CosmosFaultProxy> {
   const upstream = new URL(target);
   const rules: InstalledRule[] = [];
   const log: LogEntry[] = [];
@@ -153,21 +190,49 @@ export async function startCosmosFaultProxy(target: string): Promise<CosmosFault
     return undefined;
   };
 
-  const forward = (incoming: IncomingMessage, body: Buffer) =>
-    new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>((resolve, reject) => {
-      const headers = { ...incoming.headers, host: upstream.host };
-      const outgoing = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(chunks) }));
-          response.on('error', reject);
-        },
-      );
+  const send = (method: string, path: string, incomingHeaders: IncomingMessage['headers'], body: Buffer | string) =>
+    new Promise<Answer>((resolve, reject) => {
+      const headers = { ...incomingHeaders, host: upstream.host, 'content-length': String(Buffer.byteLength(body)) };
+      const outgoing = httpRequest({ host: upstream.hostname, port: upstream.port, method, path, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on('error', reject);
+      });
       outgoing.on('error', reject);
       outgoing.end(body);
     });
+
+  const forward = (incoming: IncomingMessage, body: Buffer) => send(incoming.method ?? 'GET', incoming.url ?? '/', incoming.headers, body);
+
+  /** A batch, all or nothing: see the module's description. The local server needs no signature, so the proxy reads and writes freely. */
+  const forwardAtomically = async (incoming: IncomingMessage, body: Buffer): Promise<Answer> => {
+    const docs = (incoming.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
+    const partition = { 'x-ms-documentdb-partitionkey': String(incoming.headers['x-ms-documentdb-partitionkey'] ?? '[]'), 'x-ms-version': '2020-07-15' };
+    const operations = parseBatch(body.toString('utf8'));
+    const before = await Promise.all(
+      operations.map(async (operation) => {
+        const id = operation.id ?? operation.resourceBody?.id;
+        if (!id) return undefined;
+        // The header the SDK's own reads carry; without it the local server fails (500) on a missing document.
+        const read = await send('GET', `${docs}/${encodeURIComponent(id)}`, { ...partition, 'x-ms-documentdb-query-enablecrosspartition': 'true' }, '');
+        return { id, document: read.status === 200 ? read.body.toString('utf8') : undefined };
+      }),
+    );
+    const answer = await forward(incoming, body);
+    if (answer.status >= 400) return answer;
+    const results = JSON.parse(answer.body.toString('utf8')) as Array<{ statusCode: number }>;
+    const failed = results.findIndex((result) => result.statusCode >= 400 && result.statusCode !== 424);
+    if (failed < 0) return answer;
+    for (const [index, result] of results.entries()) {
+      const image = before[index];
+      if (result.statusCode >= 400 || !image) continue;
+      if (image.document) await send('POST', docs, { ...partition, 'x-ms-documentdb-is-upsert': 'true', 'content-type': 'application/json' }, image.document);
+      else await send('DELETE', `${docs}/${encodeURIComponent(image.id)}`, partition, '');
+    }
+    const rolledBack = results.map((result, index) => (index === failed ? { statusCode: result.statusCode, requestCharge: 0 } : { statusCode: 424, requestCharge: 0 }));
+    return { status: 207, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(rolledBack)) };
+  };
 
   const handle = async (incoming: IncomingMessage, outgoing: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -192,9 +257,9 @@ export async function startCosmosFaultProxy(target: string): Promise<CosmosFault
       return finish();
     }
     if (action?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, action.ms));
-    let answer: Awaited<ReturnType<typeof forward>>;
+    let answer: Answer;
     try {
-      answer = await forward(incoming, body);
+      answer = options.atomicBatches && info.operation === 'batch' ? await forwardAtomically(incoming, body) : await forward(incoming, body);
     } catch {
       incoming.socket.resetAndDestroy();
       return finish();

@@ -18,6 +18,16 @@
  * published keys, as the app's bearer check expects; {@link FakeEntra.accessToken}
  * mints one directly. Other access tokens stay opaque (Graph's).
  *
+ * ID tokens carry `sid`, Entra's id of the tenant session (one per browser
+ * sign-in unless the test passes the same one again), which front-channel
+ * logout names. Administrators' tools get app-only tokens for the web app's
+ * API with client credentials: {@link FakeEntra.adminClientId} is granted
+ * the app roles in {@link FakeEntra.adminRoles}. The web app itself gets an
+ * app-only Graph token the same way, and Graph's
+ * `POST /users/{id}/revokeSignInSessions` answers when
+ * {@link FakeEntra.graphRevokeGranted} (the `User.RevokeSessions.All`
+ * permission) and revokes that user's refresh tokens.
+ *
  * Tests play the user with {@link FakeEntra.authorize} (browser) or
  * {@link FakeEntra.deviceUser} (device code), and break things on purpose with
  * {@link FakeEntra.tamper}.
@@ -45,6 +55,7 @@ interface IssuedCode {
   nonce: string | undefined;
   user: FakeUser;
   scope: string;
+  sid: string;
 }
 
 export interface TokenTamper {
@@ -105,6 +116,15 @@ export class FakeEntra {
   allowPublicClientFlows = false;
   /** The web app's client secret has passed its expiry date: Entra then refuses it with AADSTS7000222. */
   clientSecretExpired = false;
+  /** An administrators' tool (a confidential client) that may call the web app's API with client credentials. */
+  readonly adminClientId = '99990000-cccc-4ddd-8eee-111122223333';
+  readonly adminClientSecret = 'admin-client-secret-value';
+  /** App roles of the web app's API assigned to the admin client (what its app-only tokens carry in `roles`). */
+  adminRoles: string[] = ['Sessions.RevokeAll'];
+  /** Whether the web app has Graph's User.RevokeSessions.All application permission, with admin consent. */
+  graphRevokeGranted = true;
+  /** User ids Graph's revokeSignInSessions was called for. */
+  readonly graphRevocations: string[] = [];
 
   /** The device code response's `interval` (Entra: 5); MSAL sleeps this long between polls (fractions work). */
   deviceCodeInterval = 5;
@@ -133,6 +153,7 @@ export class FakeEntra {
   private readonly refreshTokens = new Map<string, { user: FakeUser; scope: string; client: AuthenticatedClient }>();
   private readonly deviceCodes = new Map<string, IssuedDeviceCode>();
   private readonly accessTokens = new Map<string, { user: FakeUser; expiresAt: number }>();
+  private readonly graphAppTokens = new Set<string>();
 
   static async create(): Promise<FakeEntra> {
     const fake = new FakeEntra();
@@ -168,7 +189,7 @@ export class FakeEntra {
    * The user signs in at the authorize URL the app redirected to. Returns the
    * callback URL Entra would send the browser to.
    */
-  authorize(authorizeUrl: string, user: FakeUser = DEFAULT_USERS[0]!): string {
+  authorize(authorizeUrl: string, user: FakeUser = DEFAULT_USERS[0]!, options: { sid?: string } = {}): string {
     const url = new URL(authorizeUrl);
     const params = url.searchParams;
     if (`${url.origin}${url.pathname}` !== this.metadata.authorization_endpoint) throw new Error(`unexpected authorize URL ${url.origin}${url.pathname}`);
@@ -183,6 +204,7 @@ export class FakeEntra {
       nonce: params.get('nonce') ?? undefined,
       user,
       scope: params.get('scope') ?? '',
+      sid: options.sid ?? randomUUID(),
     });
     const callback = new URL(params.get('redirect_uri')!);
     callback.searchParams.set('code', code);
@@ -223,6 +245,16 @@ export class FakeEntra {
       http.post(this.metadata.device_authorization_endpoint, async ({ request }) => {
         this.record(request);
         return this.deviceAuthorization(new URLSearchParams(await request.text()));
+      }),
+      http.post('https://graph.microsoft.com/v1.0/users/:id/revokeSignInSessions', ({ request, params }) => {
+        this.record(request);
+        const token = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
+        if (!this.graphAppTokens.has(token)) return HttpResponse.json({ error: { code: 'InvalidAuthenticationToken' } }, { status: 401 });
+        if (!this.graphRevokeGranted) return HttpResponse.json({ error: { code: 'Authorization_RequestDenied' } }, { status: 403 });
+        const id = String(params.id);
+        this.graphRevocations.push(id);
+        for (const [refreshToken, grant] of this.refreshTokens) if (grant.user.oid === id) this.refreshTokens.delete(refreshToken);
+        return HttpResponse.json({ '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#Edm.Boolean', value: true });
       }),
       http.get(this.graphMe, ({ request }) => {
         this.record(request);
@@ -278,6 +310,9 @@ export class FakeEntra {
   private authenticateClient(form: URLSearchParams): AuthenticatedClient | Response {
     const clientId = form.get('client_id') ?? '';
     const secret = form.get('client_secret');
+    if (clientId === this.adminClientId) {
+      return secret === this.adminClientSecret ? { clientId, isPublic: false } : oauthError('invalid_client', 'AADSTS7000215: Invalid client secret provided.', 401);
+    }
     const isPublic = clientId === this.publicClientId || (clientId === this.clientId && this.allowPublicClientFlows);
     if (isPublic && secret === null) return { clientId, isPublic: true };
     if (clientId === this.publicClientId) {
@@ -308,7 +343,7 @@ export class FakeEntra {
       if (createHash('sha256').update(verifier).digest('base64url') !== issued.challenge) {
         return oauthError('invalid_grant', 'AADSTS501481: The Code_Verifier does not match the code_challenge.');
       }
-      return this.issueTokens(issued.user, issued.scope, issued.nonce, client);
+      return this.issueTokens(issued.user, issued.scope, issued.nonce, client, issued.sid);
     }
     if (form.get('grant_type') === 'refresh_token') {
       const grant = this.refreshTokens.get(form.get('refresh_token') ?? '');
@@ -320,7 +355,52 @@ export class FakeEntra {
     if (form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && form.get('requested_token_use') === 'on_behalf_of') {
       return this.onBehalfOf(form, client);
     }
+    if (form.get('grant_type') === 'client_credentials' && !client.isPublic) return this.clientCredentials(form, client);
     return oauthError('unsupported_grant_type', 'AADSTS70003: unsupported grant type');
+  }
+
+  /**
+   * Client credentials: an app-only token. For the web app's API (`api://<client-id>/.default`) it is a JWT
+   * with the app roles assigned to the calling client; for Graph (`https://graph.microsoft.com/.default`) an
+   * opaque token Graph's stand-in accepts.
+   */
+  private async clientCredentials(form: URLSearchParams, client: AuthenticatedClient): Promise<Response> {
+    const scope = form.get('scope') ?? '';
+    const answer = (accessToken: string) =>
+      HttpResponse.json({ token_type: 'Bearer', expires_in: this.accessTokenLifetime, ext_expires_in: this.accessTokenLifetime, access_token: accessToken });
+    if (scope.split(' ').includes('https://graph.microsoft.com/.default')) {
+      const token = `graph-app-${randomUUID()}`;
+      this.graphAppTokens.add(token);
+      return answer(token);
+    }
+    if (scope.split(' ').some((requested) => requested === `api://${this.clientId}/.default` || requested === `${this.clientId}/.default`)) {
+      return answer(await this.appToken(client.clientId === this.adminClientId ? this.adminRoles : [], client.clientId));
+    }
+    return oauthError('invalid_scope', `AADSTS1002012: The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default.`);
+  }
+
+  /** An app-only access token for the web app's API, as Entra issues v2 tokens to a client credentials caller. */
+  async appToken(roles: string[], azp = this.adminClientId, claims?: (claims: JWTPayload) => JWTPayload): Promise<string> {
+    const now = nowSeconds();
+    let payload: JWTPayload = {
+      iss: this.issuer,
+      aud: this.clientId,
+      sub: `sp-${azp}`,
+      oid: `0000${azp.slice(4)}`,
+      tid: this.tenantId,
+      azp,
+      azpacr: '1',
+      idtyp: 'app',
+      ...(roles.length > 0 ? { roles } : {}),
+      ver: '2.0',
+      iat: now,
+      nbf: now,
+      exp: now + this.accessTokenLifetime,
+      jti: randomUUID(),
+    };
+    if (claims) payload = claims(payload);
+    const key = this.keys[0]!;
+    return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
   }
 
   /** On-behalf-of: the web app trades an access token minted for its API for a Graph token of the same user. */
@@ -370,6 +450,7 @@ export class FakeEntra {
     requestedScope: string,
     nonce: string | undefined,
     client: AuthenticatedClient = { clientId: this.clientId, isPublic: false },
+    sid?: string,
   ): Promise<Response> {
     const refreshToken = `rt-${randomUUID()}`;
     const resourceScopes = requestedScope.split(' ').filter((scope) => !['openid', 'profile', 'offline_access', 'email'].includes(scope));
@@ -389,7 +470,7 @@ export class FakeEntra {
       ext_expires_in: this.accessTokenLifetime,
       access_token: accessToken,
       refresh_token: refreshToken,
-      id_token: await this.idToken(user, nonce, client.clientId),
+      id_token: await this.idToken(user, nonce, client.clientId, sid),
       client_info: Buffer.from(JSON.stringify({ uid: user.oid, utid: this.tenantId })).toString('base64url'),
     });
   }
@@ -432,7 +513,7 @@ export class FakeEntra {
     return scope.startsWith(`api://${this.clientId}/`) || scope.startsWith(`${this.clientId}/`);
   }
 
-  async idToken(user: FakeUser, nonce: string | undefined, audience: string = this.clientId): Promise<string> {
+  async idToken(user: FakeUser, nonce: string | undefined, audience: string = this.clientId, sid?: string): Promise<string> {
     const now = nowSeconds();
     let claims: JWTPayload = {
       iss: this.issuer,
@@ -449,6 +530,7 @@ export class FakeEntra {
       nbf: now,
       exp: now + 3600,
       ...(nonce ? { nonce } : {}),
+      ...(sid ? { sid } : {}),
     };
     const tamper = this.tamper;
     if (tamper?.claims) claims = tamper.claims(claims);

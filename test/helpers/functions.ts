@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { HttpRequest, HttpResponse, InvocationContext, type Cookie, type HttpResponseInit } from '@azure/functions';
-import { importFunctionModules } from '../../dev/functions-host';
+import { importFunctionModules, matchRoute } from '../../dev/functions-host';
 import type { RegisteredFunction } from '../../src/lib/registry';
 
 export const APP_ORIGIN = 'http://localhost:7071';
@@ -57,11 +57,27 @@ export const logLines = (): string[] => invocations.flatMap((invocation) => invo
 export interface InvokeInit {
   method?: string;
   headers?: Record<string, string>;
+  /** A form post's fields, sent as application/x-www-form-urlencoded. */
+  form?: Record<string, string>;
+  /** A raw body, as sent (set its content-type in `headers`). */
+  body?: string;
 }
+
+/** What a browser sends with a request our own page started (a link, a form): `Sec-Fetch-Site: same-origin`. */
+export const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' } as const;
 
 export async function invoke(fn: RegisteredFunction, url: string, init: InvokeInit = {}): Promise<InvokeResult> {
   const absolute = new URL(url, APP_ORIGIN).href;
-  const request = new HttpRequest({ method: (init.method ?? 'GET') as never, url: absolute, headers: init.headers ?? {} });
+  const form = init.form ? new URLSearchParams(init.form).toString() : undefined;
+  const sent = form ?? init.body;
+  const request = new HttpRequest({
+    method: (init.method ?? (form === undefined ? 'GET' : 'POST')) as never,
+    url: absolute,
+    headers: { ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }), ...init.headers },
+    // The host's routing: a path that is not the function's route would never reach it.
+    params: matchRoute(fn.route, new URL(absolute).pathname) ?? {},
+    ...(sent === undefined ? {} : { body: { string: sent } }),
+  });
   const invocationId = randomUUID();
   const logs: string[] = [];
   const context = new InvocationContext({

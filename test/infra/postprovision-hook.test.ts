@@ -17,6 +17,7 @@ const which = (tool: string): string => execFileSync('sh', ['-c', `command -v ${
 const APP = {
   REDIRECT_URI: 'https://func-api-abc.azurewebsites.net/api/redirect',
   POST_LOGOUT_REDIRECT_URI: 'https://func-api-abc.azurewebsites.net/api/home',
+  FRONTCHANNEL_LOGOUT_URI: 'https://func-api-abc.azurewebsites.net/api/logout/frontchannel',
   CLIENT_ID: '11111111-2222-3333-4444-555555555555',
   TENANT_SUBDOMAIN: 'contoso',
 };
@@ -79,6 +80,7 @@ describe.skipIf(process.platform === 'win32')('postprovision.sh', () => {
     expect(status).toBe(0);
     expect(stdout).toContain(APP.REDIRECT_URI);
     expect(stdout).toContain(APP.POST_LOGOUT_REDIRECT_URI);
+    expect(stdout).toContain(`Front-channel logout URL to:\n  ${APP.FRONTCHANNEL_LOGOUT_URI}`);
     expect(stdout).toContain('az login --tenant contoso.onmicrosoft.com --allow-no-subscriptions');
     expect(calls).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, settingsSchema } from '../../src/lib/config';
-import { PARTITION_KEY_PATH } from '../../src/lib/cosmos';
+import { INDEXING_POLICY, PARTITION_KEY_PATH } from '../../src/lib/cosmos';
 import {
   Expression,
   infraDir,
@@ -44,7 +44,6 @@ const NEEDED_ON_AZURE: SettingName[] = [
   'POST_LOGOUT_REDIRECT_URI',
   'COSMOS_DATABASE',
   'COSMOS_SESSIONS_CONTAINER',
-  'COSMOS_TOKEN_CACHE_CONTAINER',
   'COSMOS_CREATE_IF_MISSING',
 ];
 
@@ -200,30 +199,23 @@ describe('Cosmos DB layout', () => {
     cosmos = await parseBicep(join(infraDir, 'app/cosmos.bicep'));
   });
 
-  it('creates the database and containers under the names the app defaults to', () => {
+  it('creates the database and the one container under the names the app defaults to', () => {
     expect(variable(main, 'cosmosNames')).toEqual({
       database: defaults.database,
       sessionsContainer: defaults.sessionsContainer,
-      tokenCacheContainer: defaults.tokenCacheContainer,
     });
     const [containerNames] = propertiesNamed(main, 'containerNames');
-    expect(Array.isArray(containerNames) && containerNames.map(expressionText)).toEqual([
-      'cosmosNames.sessionsContainer',
-      'cosmosNames.tokenCacheContainer',
-    ]);
+    expect(Array.isArray(containerNames) && containerNames.map(expressionText)).toEqual(['cosmosNames.sessionsContainer']);
   });
 
-  it('partitions every container by the path the code reads with', () => {
+  it('partitions the container by the user key the code reads and writes with', () => {
     const partitionKeys = propertiesNamed(cosmos, 'partitionKey');
-    expect(partitionKeys.length).toBeGreaterThan(0);
-    for (const key of partitionKeys) expect(key).toEqual({ paths: [PARTITION_KEY_PATH], kind: 'Hash', version: 2 });
+    expect(partitionKeys).toEqual([{ paths: [PARTITION_KEY_PATH], kind: 'Hash', version: 2 }]);
   });
 
-  it('turns TTL on so items expire by their own ttl, with indexing TTL accepts', () => {
+  it('turns TTL on so items expire by their own ttl, and indexes exactly what the code queries', () => {
     expect(propertiesNamed(cosmos, 'defaultTtl')).toEqual([-1]);
-    expect(propertiesNamed(cosmos, 'indexingPolicy')).toEqual([
-      { indexingMode: 'consistent', automatic: true, includedPaths: [], excludedPaths: [{ path: '/*' }] },
-    ]);
+    expect(propertiesNamed(cosmos, 'indexingPolicy')).toEqual([JSON.parse(JSON.stringify(INDEXING_POLICY))]);
   });
 
   it('is serverless and accepts Entra ID only', () => {

@@ -46,11 +46,31 @@ describe('loadConfig', () => {
       endpoint: 'https://contoso-db.documents.azure.com:443/',
       database: 'auth',
       sessionsContainer: 'sessions',
-      tokenCacheContainer: 'tokenCache',
       createIfMissing: true,
     });
     expect(config.cosmos.key).toBeUndefined();
     expect(config.appName).toBe('My app');
+    expect(config.api.allowedClientIds).toEqual([]);
+    expect(config.admin).toEqual({ role: 'Sessions.RevokeAll', revokeTenantSessions: false });
+  });
+
+  it('reads the bearer allow-list, the admin role and the tenant revoke switch', () => {
+    const config = loadConfig({
+      ...minimal(),
+      API_ALLOWED_CLIENT_IDS: '55556666-BBBB-4ccc-8ddd-777788889999, 00001111-aaaa-4bbb-8ccc-222233334444',
+      SESSIONS_ADMIN_ROLE: 'Support.EndSessions',
+      REVOKE_TENANT_SESSIONS: 'true',
+    });
+    expect(config.api.allowedClientIds).toEqual(['55556666-bbbb-4ccc-8ddd-777788889999', '00001111-aaaa-4bbb-8ccc-222233334444']);
+    expect(config.admin).toEqual({ role: 'Support.EndSessions', revokeTenantSessions: true });
+  });
+
+  it('names each bad session-admin setting', () => {
+    const error = configError({ ...minimal(), API_ALLOWED_CLIENT_IDS: 'my-cli-app', SESSIONS_ADMIN_ROLE: 'Sessions RevokeAll', REVOKE_TENANT_SESSIONS: 'sometimes' });
+    for (const name of ['API_ALLOWED_CLIENT_IDS', 'SESSIONS_ADMIN_ROLE', 'REVOKE_TENANT_SESSIONS']) {
+      expect(error.problems.some((problem) => problem.startsWith(name))).toBe(true);
+    }
+    expect(error.problems).toHaveLength(3);
   });
 
   it('reports every missing required setting in one ConfigError, each by name', () => {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { ErrorResponse } from '@azure/cosmos';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cosmosCall, cosmosStatus, openContainers, PARTITION_KEY_PATH } from '../../src/lib/cosmos';
+import { ErrorResponse, type Container, type OperationInput } from '@azure/cosmos';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cosmosCall, cosmosStatus, deleteIfPresent, INDEXING_POLICY, openSessionsContainer, PARTITION_KEY_PATH, transactionalBatch } from '../../src/lib/cosmos';
 import { AuthError } from '../../src/lib/errors';
-import { startCosmos } from '../helpers/cosmos-server';
-import { startLocalContainers, type LocalContainers } from '../helpers/local-containers';
+import { cosmosError, startCosmosFaultProxy, unavailable, type CosmosFaultProxy } from '../helpers/cosmos-fault-proxy';
+import { startCosmos, type LocalCosmos } from '../helpers/cosmos-server';
+import { startLocalContainer, type LocalContainer } from '../helpers/local-container';
 
 /** Runs `operation` through cosmosCall and returns what it threw, with the error the operation itself threw. */
 async function failureOf<T>(operation: () => Promise<T>): Promise<{ thrown: unknown; original: unknown }> {
@@ -24,53 +25,58 @@ async function failureOf<T>(operation: () => Promise<T>): Promise<{ thrown: unkn
   return { thrown, original };
 }
 
-describe('openContainers on a local Cosmos DB API', () => {
-  let local: LocalContainers;
+describe('openSessionsContainer on a local Cosmos DB API', () => {
+  let local: LocalContainer;
   beforeAll(async () => {
-    local = await startLocalContainers('cosmos-test');
+    local = await startLocalContainer('cosmos-test');
   });
   afterAll(() => local?.stop());
 
-  it('creates both containers partitioned by /id', async () => {
-    const [sessions, tokenCache] = await Promise.all([local.sessions.read(), local.tokenCache.read()]);
-    expect(sessions.resource?.id).toBe('sessions');
-    expect(tokenCache.resource?.id).toBe('tokenCache');
-    expect(sessions.resource?.partitionKey?.paths).toEqual([PARTITION_KEY_PATH]);
-    expect(tokenCache.resource?.partitionKey?.paths).toEqual([PARTITION_KEY_PATH]);
+  const pk = () => `user-${randomUUID()}`;
+
+  it('creates the one container, partitioned by the user key, indexing only what is queried', async () => {
+    const { resource } = await local.container.read();
+    expect(resource?.id).toBe('sessions');
+    expect(resource?.partitionKey?.paths).toEqual([PARTITION_KEY_PATH]);
+    expect(PARTITION_KEY_PATH).toBe('/userKey');
+    expect(resource?.indexingPolicy).toMatchObject({ includedPaths: INDEXING_POLICY.includedPaths, excludedPaths: INDEXING_POLICY.excludedPaths });
   });
 
   it('opening again is harmless (createIfNotExists) and sees the same data', async () => {
     const id = randomUUID();
-    await local.sessions.items.create({ id, value: 1 });
-    const again = await openContainers(local.settings);
-    const { resource } = await again.sessions.item(id, id).read<{ value: number }>();
+    const userKey = pk();
+    await local.container.items.create({ id, userKey, value: 1 });
+    const again = await openSessionsContainer(local.settings);
+    const { resource } = await again.item(id, userKey).read<{ value: number }>();
     expect(resource?.value).toBe(1);
   });
 
   it('passes 409 through unchanged', async () => {
     const id = randomUUID();
-    await local.sessions.items.create({ id });
-    const { thrown, original } = await failureOf(() => local.sessions.items.create({ id }));
+    const userKey = pk();
+    await local.container.items.create({ id, userKey });
+    const { thrown, original } = await failureOf(() => local.container.items.create({ id, userKey }));
     expect(thrown).toBe(original);
     expect(cosmosStatus(thrown)).toBe(409);
   });
 
   it('passes 404 through unchanged', async () => {
     const id = randomUUID();
-    const { thrown, original } = await failureOf(() => local.sessions.item(id, id).delete());
+    const { thrown, original } = await failureOf(() => local.container.item(id, pk()).delete());
     expect(thrown).toBe(original);
     expect(cosmosStatus(thrown)).toBe(404);
-    const replaced = await failureOf(() => local.sessions.item(id, id).replace({ id }));
+    const replaced = await failureOf(() => local.container.item(id, pk()).replace({ id }));
     expect(replaced.thrown).toBe(replaced.original);
     expect(cosmosStatus(replaced.thrown)).toBe(404);
   });
 
   it('passes 412 through unchanged', async () => {
     const id = randomUUID();
-    const { resource: created } = await local.sessions.items.create({ id, n: 1 });
-    await local.sessions.item(id, id).replace({ id, n: 2 });
+    const userKey = pk();
+    const { resource: created } = await local.container.items.create({ id, userKey, n: 1 });
+    await local.container.item(id, userKey).replace({ id, userKey, n: 2 });
     const { thrown, original } = await failureOf(() =>
-      local.sessions.item(id, id).replace({ id, n: 3 }, { accessCondition: { type: 'IfMatch', condition: created!._etag } }),
+      local.container.item(id, userKey).replace({ id, userKey, n: 3 }, { accessCondition: { type: 'IfMatch', condition: created!._etag } }),
     );
     expect(thrown).toBe(original);
     expect(cosmosStatus(thrown)).toBe(412);
@@ -78,8 +84,86 @@ describe('openContainers on a local Cosmos DB API', () => {
 
   it('returns the result of a successful operation', async () => {
     const id = randomUUID();
-    const { resource } = await cosmosCall('create', () => local.sessions.items.create({ id }));
+    const { resource } = await cosmosCall('create', () => local.container.items.create({ id, userKey: pk() }));
     expect(resource?.id).toBe(id);
+  });
+
+  it('deleteIfPresent says whether the document was there, and a missing one is no error', async () => {
+    const id = randomUUID();
+    const userKey = pk();
+    await local.container.items.create({ id, userKey });
+    expect(await deleteIfPresent(local.container, id, userKey, 'delete')).toBe(true);
+    expect(await deleteIfPresent(local.container, id, userKey, 'delete')).toBe(false);
+  });
+});
+
+describe('transactionalBatch', () => {
+  let cosmos: LocalCosmos;
+  let proxy: CosmosFaultProxy;
+  let atomic: CosmosFaultProxy;
+  let direct: Container;
+  let throughProxy: Container;
+  let throughAtomic: Container;
+  beforeAll(async () => {
+    cosmos = await startCosmos();
+    proxy = await startCosmosFaultProxy(cosmos.endpoint);
+    atomic = await startCosmosFaultProxy(cosmos.endpoint, { atomicBatches: true });
+    const settings = { endpoint: cosmos.endpoint, key: cosmos.key, database: `batch-${randomUUID()}`, sessionsContainer: 'sessions', createIfMissing: true };
+    direct = await openSessionsContainer(settings);
+    throughProxy = await openSessionsContainer({ ...settings, endpoint: proxy.url });
+    throughAtomic = await openSessionsContainer({ ...settings, endpoint: atomic.url });
+  });
+  afterAll(async () => {
+    await atomic?.close();
+    await proxy?.close();
+    await cosmos?.close();
+  });
+  afterEach(() => proxy.clear());
+
+  const exists = async (id: string, userKey: string) => (await direct.item(id, userKey).read()).resource !== undefined;
+  const create = (id: string, userKey: string): OperationInput => ({ operationType: 'Create', partitionKey: userKey, resourceBody: { id, userKey } });
+
+  it('runs every operation in one partition and gives each status', async () => {
+    const userKey = `user-${randomUUID()}`;
+    const outcome = await transactionalBatch(direct, userKey, [create('a', userKey), create('b', userKey)], 'save');
+    expect(outcome).toEqual({ statuses: [201, 201] });
+    expect(await exists('a', userKey)).toBe(true);
+    expect(await exists('b', userKey)).toBe(true);
+  });
+
+  it("reads a failure from the operations' statuses even when the batch answers 200 (as the local server does)", async () => {
+    const userKey = `user-${randomUUID()}`;
+    await direct.items.create({ id: 'taken', userKey });
+    const outcome = await transactionalBatch(direct, userKey, [create('fresh', userKey), create('taken', userKey)], 'save');
+    expect(outcome.failure).toBe(409);
+    expect(outcome.statuses).toEqual([201, 409]);
+    // The local Cosmos DB API does not roll back: the first create stays. Cosmos DB would have kept nothing (below).
+    expect(await exists('fresh', userKey)).toBe(true);
+  });
+
+  it('is all or nothing where the server behaves as Cosmos DB documents (the proxy rolls back, 207, 424 for the rest)', async () => {
+    const userKey = `user-${randomUUID()}`;
+    await direct.items.create({ id: 'taken', userKey });
+    await direct.items.create({ id: 'kept', userKey, n: 1 });
+    const operations: OperationInput[] = [create('fresh', userKey), { operationType: 'Delete', id: 'kept', partitionKey: userKey }, create('taken', userKey)];
+    const outcome = await transactionalBatch(throughAtomic, userKey, operations, 'save');
+    expect(outcome).toEqual({ statuses: [424, 424, 409], failure: 409 });
+    expect(await exists('fresh', userKey)).toBe(false);
+    expect((await direct.item('kept', userKey).read<{ n: number }>()).resource?.n).toBe(1);
+  });
+
+  it('reads a batch refused as a whole as an outage: the SDK drops its status ("Batch request error")', async () => {
+    const userKey = `user-${randomUUID()}`;
+    proxy.inject((request) => (request.operation === 'batch' ? cosmosError(409, 'Conflict') : undefined), { times: 1 });
+    const thrown: unknown = await transactionalBatch(throughProxy, userKey, [create('x', userKey)], 'save').catch((error: unknown) => error);
+    expect(thrown).toMatchObject({ code: 'store_unavailable', status: 503, extra: { reason: 'cosmos:Error' } });
+  });
+
+  it('turns a throttled or unavailable operation into 503 store_unavailable', async () => {
+    const userKey = `user-${randomUUID()}`;
+    proxy.inject((request) => (request.operation === 'batch' ? unavailable() : undefined));
+    const thrown: unknown = await transactionalBatch(throughProxy, userKey, [create('y', userKey)], 'save your session').catch((error: unknown) => error);
+    expect(thrown).toMatchObject({ code: 'store_unavailable', status: 503 });
   });
 });
 
@@ -93,10 +177,9 @@ describe('cosmosCall when the store cannot be reached', () => {
         key: cosmos.key,
         database: `cosmos-closed-${randomUUID()}`,
         sessionsContainer: 'sessions',
-        tokenCacheContainer: 'tokenCache',
         createIfMissing: true,
       };
-      const { sessions } = await openContainers(settings);
+      const sessions = await openSessionsContainer(settings);
       await cosmos.close();
 
       const started = Date.now();
@@ -109,8 +192,8 @@ describe('cosmosCall when the store cannot be reached', () => {
       expect((thrown as AuthError).detail).not.toContain(cosmos.endpoint);
       expect(cosmosStatus(original)).toBeUndefined();
 
-      // openContainers itself, with createIfMissing, turns the outage into the same 503.
-      const opening: unknown = await openContainers({ ...settings, database: `cosmos-closed-${randomUUID()}` }).catch((e: unknown) => e);
+      // openSessionsContainer itself, with createIfMissing, turns the outage into the same 503.
+      const opening: unknown = await openSessionsContainer({ ...settings, database: `cosmos-closed-${randomUUID()}` }).catch((e: unknown) => e);
       expect(opening).toBeInstanceOf(AuthError);
       expect(opening).toMatchObject({ code: 'store_unavailable', status: 503 });
     },
@@ -125,12 +208,11 @@ describe('cosmosCall when the store cannot be reached', () => {
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       try {
         const { port } = silent.address() as AddressInfo;
-        const { sessions } = await openContainers({
+        const sessions = await openSessionsContainer({
           endpoint: `http://127.0.0.1:${port}`,
           key: Buffer.from('k').toString('base64'),
           database: 'never',
           sessionsContainer: 'sessions',
-          tokenCacheContainer: 'tokenCache',
           createIfMissing: false,
         });
         const started = Date.now();

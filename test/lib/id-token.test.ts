@@ -2,7 +2,7 @@ import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, SignJWT, Uns
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/lib/errors';
 import { verifyIdToken } from '../../src/lib/id-token';
-import { CLOCK_TOLERANCE_SECONDS } from '../../src/lib/tenant-jwt';
+import { CLOCK_TOLERANCE_SECONDS, tenantIdOf } from '../../src/lib/tenant-jwt';
 
 const TENANT_ID = '8a1b2c3d-0000-4000-8000-0123456789ab';
 const ISSUER = `https://${TENANT_ID}.ciamlogin.com/${TENANT_ID}/v2.0`;
@@ -35,6 +35,7 @@ function claims(overrides: JWTPayload = {}): JWTPayload {
     sub: 'subject-1',
     oid: 'object-id-1',
     tid: TENANT_ID,
+    ver: '2.0',
     nonce: NONCE,
     iat: nowSeconds - 10,
     nbf: nowSeconds - 10,
@@ -48,7 +49,7 @@ async function sign(payload: JWTPayload, key: PrivateKey | Uint8Array = tenantKe
   return new SignJWT(clean).setProtectedHeader(header).sign(key);
 }
 
-const verify = (token: string, nonce = NONCE) => verifyIdToken(token, { keys, issuer: ISSUER, clientId: CLIENT_ID, nonce, currentDate: NOW });
+const verify = (token: string, nonce = NONCE) => verifyIdToken(token, { keys, issuer: ISSUER, tenantId: TENANT_ID, clientId: CLIENT_ID, nonce, currentDate: NOW });
 
 async function expectRefused(token: string, nonce = NONCE): Promise<AuthError> {
   const error: unknown = await verify(token, nonce).then(
@@ -138,7 +139,23 @@ describe('verifyIdToken', () => {
     await expectRefused(await sign(claims({ nonce: [NONCE] })));
   });
 
-  it.each(['iss', 'aud', 'exp', 'iat', 'sub'] as const)('refuses a token without %s', async (claim) => {
+  it('refuses another tenant\'s tid, and accepts ours in any case', async () => {
+    const error = await expectRefused(await sign(claims({ tid: '00000000-0000-4000-8000-000000000000' })));
+    expect(error.detail).toContain('ERR_JWT_WRONG_TENANT');
+    await expect(verify(await sign(claims({ tid: TENANT_ID.toUpperCase() })))).resolves.toBeDefined();
+  });
+
+  it('refuses a token that is not version 2.0', async () => {
+    expect((await expectRefused(await sign(claims({ ver: '1.0' })))).detail).toContain('ERR_JWT_NOT_V2');
+    await expectRefused(await sign(claims({ ver: 2 })));
+  });
+
+  it('refuses a token without the oid that names the user', async () => {
+    expect((await expectRefused(await sign(claims({ oid: undefined })))).detail).toContain('ERR_JWT_CLAIM_MISSING_OID');
+    await expectRefused(await sign(claims({ oid: '' })));
+  });
+
+  it.each(['iss', 'aud', 'exp', 'iat', 'sub', 'tid', 'ver'] as const)('refuses a token without %s', async (claim) => {
     await expectRefused(await sign(claims({ [claim]: undefined })));
   });
 
@@ -146,5 +163,19 @@ describe('verifyIdToken', () => {
     for (const token of ['', 'not-a-jwt', 'a.b.c', `${(await sign(claims())).slice(0, -10)}`]) {
       await expectRefused(token);
     }
+  });
+});
+
+describe('tenantIdOf', () => {
+  it('reads the tenant id from the issuers Entra and the local provider publish', () => {
+    expect(tenantIdOf(ISSUER)).toBe(TENANT_ID);
+    expect(tenantIdOf(`https://login.microsoftonline.com/${TENANT_ID.toUpperCase()}/v2.0`)).toBe(TENANT_ID);
+    expect(tenantIdOf(`https://localhost:8443/${TENANT_ID}/v2.0`)).toBe(TENANT_ID);
+    expect(tenantIdOf(`https://${TENANT_ID}.ciamlogin.com/`)).toBe(TENANT_ID);
+  });
+
+  it('finds none where the issuer names no tenant', () => {
+    expect(tenantIdOf('https://accounts.example.com/')).toBeUndefined();
+    expect(tenantIdOf('https://login.example.com/contoso.onmicrosoft.com/v2.0')).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { CompactEncrypt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { CookiePolicy, SessionCookie } from '../../src/lib/cookie';
+import { CookiePolicy } from '../../src/lib/cookie';
+import { SessionCookie } from '../../src/lib/session/cookie';
 import { AuthError, type AuthErrorCode } from '../../src/lib/errors';
 import { createKeyRing } from '../../src/lib/keys';
 import { newTransaction, TRANSACTION_LIFETIME_SECONDS, TransactionStore, type LoginTransaction } from '../../src/lib/transaction';
@@ -38,8 +39,8 @@ describe('newTransaction', () => {
   it('makes fresh 43-character state, nonce and session id every time', () => {
     const a = fresh(1000);
     const b = fresh(1000);
-    for (const value of [a.state, a.nonce, a.sessionId]) expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(new Set([a.state, a.nonce, a.sessionId, b.state, b.nonce, b.sessionId]).size).toBe(6);
+    for (const value of [a.state, a.nonce, a.sessionSecret]) expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Set([a.state, a.nonce, a.sessionSecret, b.state, b.nonce, b.sessionSecret]).size).toBe(6);
     expect(a).toMatchObject({ returnTo: RETURN_TO, codeVerifier: VERIFIER, createdAt: 1000 });
   });
 });
@@ -143,7 +144,7 @@ describe('TransactionStore', () => {
 
   it('answers state_mismatch for a signed session cookie put in place of the transaction', async () => {
     const tx = fresh();
-    const session = await new SessionCookie(createKeyRing([FIRST], 'session'), new CookiePolicy(false)).issue(tx.sessionId, now() + 60);
+    const session = await new SessionCookie(createKeyRing([FIRST], 'session'), new CookiePolicy(false)).issue({ userKey: tx.nonce, secret: tx.sessionSecret }, now() + 60);
     await expectCode(storeWith([FIRST]).open(`fnauth-tx-${tx.state}=${session.value}`, tx.state), 'state_mismatch');
   });
 
@@ -196,7 +197,7 @@ describe('TransactionStore', () => {
       .filter(Boolean)
       .map((part) => Buffer.from(part, 'base64url').toString('latin1'));
     const visible = [value, ...decodedParts].join('\n');
-    for (const secret of [tx.nonce, tx.codeVerifier, tx.sessionId, tx.returnTo, 'localhost', tx.state]) {
+    for (const secret of [tx.nonce, tx.codeVerifier, tx.sessionSecret, tx.returnTo, 'localhost', tx.state]) {
       expect(visible).not.toContain(secret);
     }
     // The state appears only in the cookie's name, as designed.

@@ -26,12 +26,13 @@ import {
   type CosmosRequest,
   type LogEntry,
 } from '../helpers/cosmos-fault-proxy';
-import { CookieJar, type InvokeResult } from '../helpers/functions';
+import { sessionIdOf, tokenCacheIdOf } from '../../src/lib/session/ids';
+import { CookieJar, SAME_ORIGIN, type InvokeResult } from '../helpers/functions';
 import { SESSION_COOKIE, signIn, startSignIn } from '../helpers/sign-in-steps';
 
 let app: AppUnderTest;
 let proxy: CosmosFaultProxy;
-let direct: { sessions: Container; tokenCache: Container };
+let direct: Container;
 
 beforeAll(async () => {
   app = await startApp({ COSMOS_ENDPOINT: 'http://127.0.0.1:1' });
@@ -42,7 +43,7 @@ beforeAll(async () => {
   await signIn(app); // creates the database and containers
   const client = new CosmosClient({ endpoint: app.cosmos.endpoint, key: app.cosmos.key, connectionPolicy: { enableEndpointDiscovery: false } });
   const database = client.database(app.env.COSMOS_DATABASE!);
-  direct = { sessions: database.container('sessions'), tokenCache: database.container('tokenCache') };
+  direct = database.container('sessions');
 });
 
 afterEach(async () => {
@@ -57,17 +58,24 @@ afterAll(async () => {
 
 // ---------------------------------------------------------------------------
 
-const sessionIdOf = (jar: CookieJar) =>
-  JSON.parse(Buffer.from(jar.cookies.get(SESSION_COOKIE)!.split('.')[1]!, 'base64url').toString()).sid as string;
+/** The session a browser's cookie names: its user's partition, its document id, and its token cache's id. */
+function sessionOf(jar: CookieJar) {
+  const { u, s } = JSON.parse(Buffer.from(jar.cookies.get(SESSION_COOKIE)!.split('.')[1]!, 'base64url').toString()) as { u: string; s: string };
+  const sid = sessionIdOf(s);
+  return { userKey: u, sid, tokens: tokenCacheIdOf(sid) };
+}
 
+/** Requests of one kind to the sessions container, for one document when `id` is given (batches: any operation on it). */
 const on = (operation: CosmosRequest['operation'], container: string, id?: string) => (request: CosmosRequest) =>
-  request.operation === operation && request.container === container && (id === undefined || request.docId === id);
+  request.operation === operation &&
+  request.container === container &&
+  (id === undefined || request.docId === id || (request.batch?.some((item) => item.id === id) ?? false));
 
 const entriesFor = (operation: CosmosRequest['operation'], container: string, id?: string, since = 0) =>
   proxy.log.slice(since).filter((entry: LogEntry) => on(operation, container, id)(entry));
 
-async function tokenCacheDoc(id: string) {
-  const { resource } = await direct.tokenCache.item(id, id).read<{ cache: string; _etag: string }>();
+async function tokenCacheDoc(session: { userKey: string; tokens: string }) {
+  const { resource } = await direct.item(session.tokens, session.userKey).read<{ cache: string; _etag: string }>();
   return resource;
 }
 
@@ -84,11 +92,14 @@ function expectUnavailable(result: InvokeResult) {
   expect(result.body).not.toMatch(/\bat .+:\d+:\d+/);
 }
 
-async function signedIn(): Promise<{ jar: CookieJar; sid: string }> {
+async function signedIn() {
   const jar = new CookieJar();
   await signIn(app, jar);
-  return { jar, sid: sessionIdOf(jar) };
+  const session = sessionOf(jar);
+  return { jar, session, sid: session.sid, tokens: session.tokens };
 }
+
+const signOut = (jar: CookieJar) => jar.invoke(app.fn.logout, '/api/logout', { method: 'POST', headers: SAME_ORIGIN });
 
 /** After the fault: the same cookie still works, and /api/me still gets a token from the cache in Cosmos. */
 async function expectRecovered(jar: CookieJar) {
@@ -116,7 +127,7 @@ describe('the store is down', () => {
     expectUnavailable(home);
     expect(home.headers['content-type']).toContain('text/html');
 
-    const logout = await jar.invoke(app.fn.logout, '/api/logout', { method: 'POST' });
+    const logout = await signOut(jar);
     expectUnavailable(logout);
     expect(jar.cookies.has(SESSION_COOKIE)).toBe(true);
 
@@ -158,26 +169,28 @@ describe('429 throttling with x-ms-retry-after-ms', () => {
     await expectRecovered(jar);
   }, 40_000);
 
-  it('retries a throttled create at sign-in (the server never executed it) and stores one session', async () => {
+  it('retries the throttled sign-in batch (the server never executed it) and stores one session with its token cache', async () => {
     const jar = new CookieJar();
     const { callback } = await startSignIn(app, jar);
     const mark = proxy.log.length;
-    proxy.inject((request) => (on('create', 'sessions')(request) ? throttle(20) : undefined), { times: 1 });
+    proxy.inject((request) => (on('batch', 'sessions')(request) ? throttle(20) : undefined), { times: 1 });
     expect((await jar.invoke(app.fn.redirect, callback)).status).toBe(302);
-    const sid = sessionIdOf(jar);
-    expect(entriesFor('create', 'sessions', sid, mark).map((entry) => entry.upstreamStatus)).toEqual([undefined, 201]);
-    const { resources } = await direct.sessions.items.query({ query: 'SELECT c.id FROM c WHERE c.id = @id', parameters: [{ name: '@id', value: sid }] }).fetchAll();
-    expect(resources).toHaveLength(1);
+    const { sid, userKey, tokens } = sessionOf(jar);
+    expect(entriesFor('batch', 'sessions', sid, mark).map((entry) => entry.upstreamStatus)).toEqual([undefined, 200]);
+    const { resources } = await direct.items
+      .query({ query: 'SELECT c.id FROM c WHERE c.userKey = @userKey AND (c.id = @id OR c.id = @tokens)', parameters: [{ name: '@userKey', value: userKey }, { name: '@id', value: sid }, { name: '@tokens', value: tokens }] })
+      .fetchAll();
+    expect(resources).toHaveLength(2);
     await expectRecovered(jar);
   });
 
   it('retries a throttled token-cache write during a refresh, and the write lands once', async () => {
-    const { jar, sid } = await signedIn();
+    const { jar, tokens } = await signedIn();
     const mark = proxy.log.length;
-    proxy.inject((request) => (on('replace', 'tokenCache', sid)(request) ? throttle(20) : undefined), { times: 2 });
+    proxy.inject((request) => (on('replace', 'sessions', tokens)(request) ? throttle(20) : undefined), { times: 2 });
     const me = await jar.invoke(app.fn.me, '/api/me');
     expect(me.status).toBe(200);
-    expect(entriesFor('replace', 'tokenCache', sid, mark).map((entry) => entry.upstreamStatus)).toEqual([undefined, undefined, 200]);
+    expect(entriesFor('replace', 'sessions', tokens, mark).map((entry) => entry.upstreamStatus)).toEqual([undefined, undefined, 200]);
     await expectRecovered(jar);
   });
 });
@@ -195,23 +208,23 @@ describe('503 ServiceUnavailable from Cosmos', () => {
   });
 
   it('on the token-cache write after a refresh: 503, and the next call refreshes again with a token that works', async () => {
-    const { jar, sid } = await signedIn();
-    proxy.inject((request) => (on('replace', 'tokenCache', sid)(request) ? unavailable() : undefined));
+    const { jar, tokens } = await signedIn();
+    proxy.inject((request) => (on('replace', 'sessions', tokens)(request) ? unavailable() : undefined));
     expectUnavailable(await jar.invoke(app.fn.me, '/api/me'));
     proxy.clear();
     await expectRecovered(jar);
   });
 
   it('on sign-out: 503 and the cookie is kept; signing out again finishes the job', async () => {
-    const { jar, sid } = await signedIn();
+    const { jar, sid, session } = await signedIn();
     const stolen = jar.header();
-    proxy.inject((request) => (on('delete', 'sessions', sid)(request) ? unavailable() : undefined));
-    expectUnavailable(await jar.invoke(app.fn.logout, '/api/logout', { method: 'POST' }));
+    proxy.inject((request) => (on('batch', 'sessions', sid)(request) ? unavailable() : undefined));
+    expectUnavailable(await signOut(jar));
     expect(jar.cookies.has(SESSION_COOKIE)).toBe(true);
     proxy.clear();
-    expect((await jar.invoke(app.fn.logout, '/api/logout', { method: 'POST' })).status).toBe(302);
+    expect((await signOut(jar)).status).toBe(302);
     expect((await new CookieJar().invoke(app.fn.claims, '/api/claims', { headers: { cookie: stolen } })).status).toBe(401);
-    expect(await tokenCacheDoc(sid)).toBeUndefined();
+    expect(await tokenCacheDoc(session)).toBeUndefined();
   });
 });
 
@@ -236,12 +249,12 @@ describe('slow responses', () => {
   }, 40_000);
 
   it('a token-cache write that times out but commits later is not lost', async () => {
-    const { jar, sid } = await signedIn();
+    const { jar, tokens } = await signedIn();
     const mark = proxy.log.length;
-    proxy.inject((request) => (on('replace', 'tokenCache', sid)(request) ? { kind: 'delay', ms: 5_600 } : undefined), { times: 1 });
+    proxy.inject((request) => (on('replace', 'sessions', tokens)(request) ? { kind: 'delay', ms: 5_600 } : undefined), { times: 1 });
     const result = await jar.invoke(app.fn.me, '/api/me');
     // Wait until the delayed write has reached the server.
-    const [write] = entriesFor('replace', 'tokenCache', sid, mark);
+    const [write] = entriesFor('replace', 'sessions', tokens, mark);
     await expect.poll(() => write?.upstreamStatus, { timeout: 5_000, interval: 50 }).toBe(200);
     await expectRecovered(jar);
     expectUnavailable(result);
@@ -257,7 +270,7 @@ describe('slow responses', () => {
 describe('slow responses over https, as in production', () => {
   it('a read slower than the request timeout ends within seconds, not minutes', async () => {
     const { createHttpsServer } = await import('@vercel/cosmosdb-server');
-    const { openContainers, cosmosCall } = await import('../../src/lib/cosmos');
+    const { openSessionsContainer, cosmosCall } = await import('../../src/lib/cosmos');
     const server = createHttpsServer();
     const handlers = server.listeners('request') as Array<(...args: unknown[]) => void>;
     server.removeAllListeners('request');
@@ -270,22 +283,27 @@ describe('slow responses over https, as in production', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // the local server's self-signed certificate
+    // Node warns once that this setting is insecure: true, meant, and noise in the test output. Other warnings still print.
+    const printWarning = process.listeners('warning');
+    process.removeAllListeners('warning');
+    process.on('warning', (warning) => {
+      if (!warning.message.startsWith('Setting the NODE_TLS_REJECT_UNAUTHORIZED environment variable')) for (const print of printWarning) print(warning);
+    });
     try {
       const { port } = server.address() as { port: number };
-      const containers = await openContainers({
+      const container = await openSessionsContainer({
         endpoint: `https://127.0.0.1:${port}/`,
         key: app.cosmos.key,
         database: 'https-timeouts',
         sessionsContainer: 'sessions',
-        tokenCacheContainer: 'tokenCache',
         createIfMissing: true,
       });
-      await containers.sessions.items.create({ id: 'slow' });
+      await container.items.create({ id: 'slow', userKey: 'slow' });
       delayMs = 6_000;
       requests = 0;
       const started = Date.now();
       const outcome = await Promise.race([
-        cosmosCall('read your session', () => containers.sessions.item('slow', 'slow').read()).then(
+        cosmosCall('read your session', () => container.item('slow', 'slow').read()).then(
           () => 'answered',
           (error: unknown) => `failed: ${(error as { code?: string }).code ?? (error as Error).name}`,
         ),
@@ -296,6 +314,8 @@ describe('slow responses over https, as in production', () => {
     } finally {
       if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
       else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
+      process.removeAllListeners('warning');
+      for (const print of printWarning) process.on('warning', print);
       server.closeAllConnections();
       server.close();
     }
@@ -312,52 +332,56 @@ describe('connection resets', () => {
   });
 
   it('a reset write is not repeated blindly: 503, one attempt, and the next call works', async () => {
-    const { jar, sid } = await signedIn();
+    const { jar, tokens } = await signedIn();
     const mark = proxy.log.length;
-    proxy.inject((request) => (on('replace', 'tokenCache', sid)(request) ? { kind: 'reset-before' } : undefined), { times: 1 });
+    proxy.inject((request) => (on('replace', 'sessions', tokens)(request) ? { kind: 'reset-before' } : undefined), { times: 1 });
     expectUnavailable(await jar.invoke(app.fn.me, '/api/me'));
-    expect(entriesFor('replace', 'tokenCache', sid, mark)).toHaveLength(1);
+    expect(entriesFor('replace', 'sessions', tokens, mark)).toHaveLength(1);
     await expectRecovered(jar);
   });
 
   it('a write that committed before the connection was reset is kept, and the next call builds on it', async () => {
-    const { jar, sid } = await signedIn();
-    const before = await tokenCacheDoc(sid);
-    proxy.inject((request) => (on('replace', 'tokenCache', sid)(request) ? { kind: 'reset-after' } : undefined), { times: 1 });
+    const { jar, session, tokens } = await signedIn();
+    const before = await tokenCacheDoc(session);
+    proxy.inject((request) => (on('replace', 'sessions', tokens)(request) ? { kind: 'reset-after' } : undefined), { times: 1 });
     expectUnavailable(await jar.invoke(app.fn.me, '/api/me'));
-    const committed = await tokenCacheDoc(sid);
+    const committed = await tokenCacheDoc(session);
     expect(committed!._etag).not.toBe(before!._etag);
     expect(refreshTokenIn(committed!.cache)).not.toBe(refreshTokenIn(before!.cache));
     await expectRecovered(jar);
     // The refresh after recovery used (and replaced) the committed refresh token.
-    expect(refreshTokenIn((await tokenCacheDoc(sid))!.cache)).not.toBe(refreshTokenIn(committed!.cache));
+    expect(refreshTokenIn((await tokenCacheDoc(session))!.cache)).not.toBe(refreshTokenIn(committed!.cache));
   });
 
-  it('a session create that committed before the reset: 503, no cookie, its token cache removed; signing in again works', async () => {
+  it('a sign-in batch that committed before the reset: 503, no cookie, both documents taken back; signing in again works', async () => {
     const jar = new CookieJar();
     const { callback } = await startSignIn(app, jar);
     const mark = proxy.log.length;
-    proxy.inject((request) => (on('create', 'sessions')(request) ? { kind: 'reset-after' } : undefined), { times: 1 });
+    proxy.inject((request) => (on('batch', 'sessions')(request) ? { kind: 'reset-after' } : undefined), { times: 1 });
     expectUnavailable(await jar.invoke(app.fn.redirect, callback));
     expect(jar.cookies.has(SESSION_COOKIE)).toBe(false);
-    const [create] = entriesFor('create', 'sessions', undefined, mark);
-    expect(create!.upstreamStatus).toBe(201); // committed
-    expect(entriesFor('create', 'sessions', create!.docId, mark)).toHaveLength(1); // not retried
-    expect(await tokenCacheDoc(create!.docId!)).toBeUndefined(); // compensated
-    const { resource: orphan } = await direct.sessions.item(create!.docId!, create!.docId!).read();
-    console.info(`reset after a committed session create: session document left behind without a cookie: ${orphan ? 'yes (expires by ttl)' : 'no'}`);
+    const [batch] = entriesFor('batch', 'sessions', undefined, mark);
+    expect(batch!.upstreamStatus).toBe(200); // committed
+    expect(entriesFor('batch', 'sessions', undefined, mark)).toHaveLength(1); // not retried
+    const [sessionId, tokensId] = batch!.batch!.map((operation) => operation.id!);
+    // The outcome was unknown to the app: it deleted both again, so no session lingers that no cookie holds.
+    expect(entriesFor('delete', 'sessions', undefined, mark).map((entry) => entry.docId).sort()).toEqual([sessionId, tokensId].sort());
+    const { resources } = await direct.items
+      .query({ query: 'SELECT c.id FROM c WHERE c.id = @id OR c.id = @tokens', parameters: [{ name: '@id', value: sessionId! }, { name: '@tokens', value: tokensId! }] })
+      .fetchAll();
+    expect(resources).toEqual([]);
     await signIn(app, jar);
     await expectRecovered(jar);
   });
 
-  it('a sign-out whose delete committed before the reset: 503, then signing out again is idempotent', async () => {
-    const { jar, sid } = await signedIn();
+  it('a sign-out whose batch committed before the reset: 503, then signing out again is idempotent', async () => {
+    const { jar, sid, session } = await signedIn();
     const stolen = jar.header();
-    proxy.inject((request) => (on('delete', 'sessions', sid)(request) ? { kind: 'reset-after' } : undefined), { times: 1 });
-    expectUnavailable(await jar.invoke(app.fn.logout, '/api/logout', { method: 'POST' }));
-    expect((await jar.invoke(app.fn.logout, '/api/logout', { method: 'POST' })).status).toBe(302);
+    proxy.inject((request) => (on('batch', 'sessions', sid)(request) ? { kind: 'reset-after' } : undefined), { times: 1 });
+    expectUnavailable(await signOut(jar));
+    expect((await signOut(jar)).status).toBe(302);
     expect((await new CookieJar().invoke(app.fn.claims, '/api/claims', { headers: { cookie: stolen } })).status).toBe(401);
-    expect(await tokenCacheDoc(sid)).toBeUndefined();
+    expect(await tokenCacheDoc(session)).toBeUndefined();
   });
 
   it('reads that keep being reset end in 503 (after the SDK\'s read retries)', async () => {
@@ -377,21 +401,21 @@ describe('connection resets', () => {
 
 describe('412 ETag races on the token cache', () => {
   it('one lost race is merged and retried: the refresh is kept', async () => {
-    const { jar, sid } = await signedIn();
+    const { jar, tokens } = await signedIn();
     const mark = proxy.log.length;
-    proxy.inject((request) => (on('replace', 'tokenCache', sid)(request) ? preconditionFailed() : undefined), { times: 1 });
+    proxy.inject((request) => (on('replace', 'sessions', tokens)(request) ? preconditionFailed() : undefined), { times: 1 });
     expect((await jar.invoke(app.fn.me, '/api/me')).status).toBe(200);
-    expect(entriesFor('replace', 'tokenCache', sid, mark).map((entry) => entry.clientStatus)).toEqual([412, 200]);
-    expect(entriesFor('read', 'tokenCache', sid, mark)).toHaveLength(2); // the request's own read, then the merge's
+    expect(entriesFor('replace', 'sessions', tokens, mark).map((entry) => entry.clientStatus)).toEqual([412, 200]);
+    expect(entriesFor('read', 'sessions', tokens, mark)).toHaveLength(2); // the request's own read, then the merge's
     await expectRecovered(jar);
   });
 
   it('endless races give up after 8 attempts with 503 Retry-After, and the cache still works afterwards', async () => {
-    const { jar, sid } = await signedIn();
+    const { jar, tokens } = await signedIn();
     const mark = proxy.log.length;
-    proxy.inject((request) => (on('replace', 'tokenCache', sid)(request) ? preconditionFailed() : undefined));
+    proxy.inject((request) => (on('replace', 'sessions', tokens)(request) ? preconditionFailed() : undefined));
     expectUnavailable(await jar.invoke(app.fn.me, '/api/me'));
-    expect(entriesFor('replace', 'tokenCache', sid, mark)).toHaveLength(8);
+    expect(entriesFor('replace', 'sessions', tokens, mark)).toHaveLength(8);
     proxy.clear();
     await expectRecovered(jar);
   });
@@ -402,9 +426,9 @@ describe('412 ETag races on the token cache', () => {
     Date.now = () => realNow() + 6 * 60 * 1000; // past the 5-minute touch interval
     try {
       const mark = proxy.log.length;
-      proxy.inject((request) => (on('replace', 'sessions', sid)(request) ? preconditionFailed() : undefined), { times: 1 });
+      proxy.inject((request) => (on('patch', 'sessions', sid)(request) ? preconditionFailed() : undefined), { times: 1 });
       expect((await jar.invoke(app.fn.claims, '/api/claims')).status).toBe(200);
-      expect(entriesFor('replace', 'sessions', sid, mark).map((entry) => entry.clientStatus)).toEqual([412]);
+      expect(entriesFor('patch', 'sessions', sid, mark).map((entry) => entry.clientStatus)).toEqual([412]);
     } finally {
       Date.now = realNow;
     }
@@ -430,7 +454,7 @@ describe('malformed error answers (a gateway in front of Cosmos, or an outage pa
 
 describe('100 concurrent /api/me calls for one user, every access token expired', () => {
   it('answers 200 or 503 (never 500), counts the 412 merges, and the cache in Cosmos still yields a token', async () => {
-    const { jar, sid } = await signedIn();
+    const { jar, tokens } = await signedIn();
     const mark = proxy.log.length;
     const refreshesBefore = app.entra.refreshTokensIssued.length;
     const started = Date.now();
@@ -441,7 +465,7 @@ describe('100 concurrent /api/me calls for one user, every access token expired'
     for (const result of results) {
       if (result.status !== 200) expectUnavailable(result);
     }
-    const replaces = entriesFor('replace', 'tokenCache', sid, mark);
+    const replaces = entriesFor('replace', 'sessions', tokens, mark);
     const conflicts = replaces.filter((entry) => entry.upstreamStatus === 412).length;
     const committed = replaces.filter((entry) => entry.upstreamStatus === 200).length;
     console.info(
@@ -459,12 +483,12 @@ describe('100 concurrent /api/me calls for one user, every access token expired'
   }, 60_000);
 
   it('for scale: 10 concurrent calls', async () => {
-    const { jar, sid } = await signedIn();
+    const { jar, tokens } = await signedIn();
     const mark = proxy.log.length;
     const results = await Promise.all(Array.from({ length: 10 }, () => jar.invoke(app.fn.me, '/api/me')));
     const ok = results.filter((result) => result.status === 200).length;
     for (const result of results) if (result.status !== 200) expectUnavailable(result);
-    const conflicts = entriesFor('replace', 'tokenCache', sid, mark).filter((entry) => entry.upstreamStatus === 412).length;
+    const conflicts = entriesFor('replace', 'sessions', tokens, mark).filter((entry) => entry.upstreamStatus === 412).length;
     console.info(`10 concurrent /api/me: ${ok} × 200, ${10 - ok} × 503; ${conflicts} 412 conflicts merged and retried`);
     expect(ok).toBeGreaterThan(0);
     await expectRecovered(jar);

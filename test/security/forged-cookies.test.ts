@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyRing } from '../../src/lib/keys';
 import { COOKIE_SECRET, startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { DEFAULT_USERS } from '../helpers/fake-entra';
-import { CookieJar, invoke, type InvokeResult } from '../helpers/functions';
+import { CookieJar, invoke, SAME_ORIGIN, type InvokeResult } from '../helpers/functions';
 import { SESSION_COOKIE, signIn, startSignIn } from '../helpers/sign-in-steps';
 
 const OTHER_SECRET = 'an-attacker-chosen-secret-0123456789abcdef';
@@ -24,7 +24,8 @@ const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 let app: AppUnderTest;
 let victim: CookieJar;
 let victimToken: string;
-let victimSid: string;
+/** The victim's cookie claims: user key `u` and session secret `s`. */
+let victim_: { u: string; s: string };
 let entraJwk: JWK;
 
 beforeAll(async () => {
@@ -32,7 +33,7 @@ beforeAll(async () => {
   victim = new CookieJar();
   await signIn(app, victim);
   victimToken = victim.cookies.get(SESSION_COOKIE)!;
-  victimSid = JSON.parse(Buffer.from(victimToken.split('.')[1]!, 'base64url').toString()).sid as string;
+  victim_ = JSON.parse(Buffer.from(victimToken.split('.')[1]!, 'base64url').toString()) as { u: string; s: string };
   const jwks = (await (await fetch(app.entra.metadata.jwks_uri)).json()) as { keys: JWK[] };
   entraJwk = jwks.keys[0]!;
 });
@@ -45,8 +46,8 @@ function expectNoCrash(result: InvokeResult) {
 
 /** A session cookie value sent to every endpoint that reads it: refused everywhere, the victim untouched. */
 async function expectSessionCookieRefused(cookieHeader: string) {
-  for (const fn of [app.fn.claims, app.fn.me]) {
-    const result = await invoke(fn, `/api/${fn.name}`, { headers: { cookie: cookieHeader } });
+  for (const fn of [app.fn.claims, app.fn.me, app.fn.sessions]) {
+    const result = await invoke(fn, `/api/${fn.route}`, { headers: { cookie: cookieHeader } });
     expectNoCrash(result);
     expect(result.status).toBe(401);
     expect(result.headers['content-type']).toBe('application/problem+json');
@@ -57,7 +58,7 @@ async function expectSessionCookieRefused(cookieHeader: string) {
   expect(home.status).toBe(200);
   expect(home.body).toContain('id="signed-out"');
   // A forged cookie cannot sign anyone out either.
-  const logout = await invoke(app.fn.logout, '/api/logout', { method: 'POST', headers: { cookie: cookieHeader } });
+  const logout = await invoke(app.fn.logout, '/api/logout', { method: 'POST', headers: { cookie: cookieHeader, ...SAME_ORIGIN } });
   expectNoCrash(logout);
   expect(logout.status).toBe(302);
   expect(new URL(logout.location!).searchParams.has('id_token_hint')).toBe(false);
@@ -68,7 +69,7 @@ async function expectSessionCookieRefused(cookieHeader: string) {
 const session = (value: string) => `${SESSION_COOKIE}=${value}`;
 
 async function hs256(key: Uint8Array, header: Record<string, unknown>, claims: Record<string, unknown> = {}) {
-  return new SignJWT({ sid: victimSid, ...claims })
+  return new SignJWT({ u: victim_.u, s: victim_.s, ...claims })
     .setProtectedHeader({ alg: 'HS256', ...header } as JWTHeaderParameters)
     .setExpirationTime(inAnHour())
     .sign(key);
@@ -80,7 +81,7 @@ describe('forged session cookies are refused (401 on the API, signed-out page on
   });
 
   it('alg: none, with and without kid, with an empty or copied signature', async () => {
-    const payload = b64({ sid: victimSid, exp: inAnHour() });
+    const payload = b64({ u: victim_.u, s: victim_.s, exp: inAnHour() });
     const signature = victimToken.split('.')[2]!;
     for (const header of [{ alg: 'none' }, { alg: 'none', kid: sessionKeys.current.kid }, { alg: 'None', kid: sessionKeys.current.kid }, { alg: 'NONE' }]) {
       await expectSessionCookieRefused(session(`${b64(header)}.${payload}.`));
@@ -91,13 +92,13 @@ describe('forged session cookies are refused (401 on the API, signed-out page on
 
   it('algorithm confusion: RS256 with our kid, an Entra-signed RS256 token, HS256 keyed with Entra\'s public key', async () => {
     const { privateKey } = await generateKeyPair('RS256');
-    const rs256 = await new SignJWT({ sid: victimSid })
+    const rs256 = await new SignJWT({ u: victim_.u, s: victim_.s })
       .setProtectedHeader({ alg: 'RS256', kid: sessionKeys.current.kid })
       .setExpirationTime(inAnHour())
       .sign(privateKey);
     await expectSessionCookieRefused(session(rs256));
 
-    const entraSigned = await app.entra.accessToken(DEFAULT_USERS[0]!, { claims: (claims) => ({ ...claims, sid: victimSid }) });
+    const entraSigned = await app.entra.accessToken(DEFAULT_USERS[0]!, { claims: (claims) => ({ ...claims, u: victim_.u, s: victim_.s }) });
     await expectSessionCookieRefused(session(entraSigned));
 
     const pem = await exportSPKI((await importJWK(entraJwk, 'RS256', { extractable: true })) as CryptoKey);
@@ -120,17 +121,19 @@ describe('forged session cookies are refused (401 on the API, signed-out page on
     await expectSessionCookieRefused(session(await hs256(sessionKeys.current.key, { kid: 'unknown-kid-0001' })));
     await expectSessionCookieRefused(session(await hs256(sessionKeys.current.key, {})));
     await expectSessionCookieRefused(session(await hs256(sessionKeys.current.key, { kid: [sessionKeys.current.kid] })));
-    const hs384 = await new SignJWT({ sid: victimSid })
+    const hs384 = await new SignJWT({ u: victim_.u, s: victim_.s })
       .setProtectedHeader({ alg: 'HS384', kid: sessionKeys.current.kid })
       .setExpirationTime(inAnHour())
       .sign(new Uint8Array([...sessionKeys.current.key, ...sessionKeys.current.key]));
     await expectSessionCookieRefused(session(hs384));
   });
 
-  it('a tampered payload (someone else\'s sid) keeping the victim\'s signature', async () => {
+  it('a tampered payload (someone else\'s user key or secret) keeping the victim\'s signature', async () => {
     const [header, , signature] = victimToken.split('.');
-    await expectSessionCookieRefused(session(`${header}.${b64({ sid: 'someone-else', exp: inAnHour() })}.${signature}`));
-    await expectSessionCookieRefused(session(`${header}.${b64({ sid: victimSid, exp: inAnHour() + 86400 * 365 })}.${signature}`));
+    const other = 'B'.repeat(43);
+    await expectSessionCookieRefused(session(`${header}.${b64({ u: other, s: victim_.s, exp: inAnHour() })}.${signature}`));
+    await expectSessionCookieRefused(session(`${header}.${b64({ u: victim_.u, s: other, exp: inAnHour() })}.${signature}`));
+    await expectSessionCookieRefused(session(`${header}.${b64({ ...victim_, exp: inAnHour() + 86400 * 365 })}.${signature}`));
   });
 
   it('truncated tokens', async () => {
@@ -164,7 +167,7 @@ describe('forged session cookies are refused (401 on the API, signed-out page on
       `${forged}=`,
       `${forged}==`,
       `${forged.replace('.', '=.')}`,
-      `${b64({ alg: 'none' })}=.${b64({ sid: victimSid, exp: inAnHour() })}==.`,
+      `${b64({ alg: 'none' })}=.${b64({ ...victim_, exp: inAnHour() })}==.`,
     ];
     for (const value of padded) await expectSessionCookieRefused(session(value));
   });
@@ -198,13 +201,14 @@ describe('forged session cookies are refused (401 on the API, signed-out page on
     }
   });
 
-  it('a validly signed cookie that expired, or names a session that does not exist', async () => {
-    const expired = await new SignJWT({ sid: victimSid })
+  it('a validly signed cookie that expired, or names a session that does not exist, or the victim\'s session under another user key', async () => {
+    const expired = await new SignJWT({ ...victim_ })
       .setProtectedHeader({ alg: 'HS256', kid: sessionKeys.current.kid })
       .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
       .sign(sessionKeys.current.key);
     await expectSessionCookieRefused(session(expired));
-    await expectSessionCookieRefused(session(await hs256(sessionKeys.current.key, { kid: sessionKeys.current.kid }, { sid: 'no-such-session-0000000000000000000000000' })));
+    await expectSessionCookieRefused(session(await hs256(sessionKeys.current.key, { kid: sessionKeys.current.kid }, { s: 'no-such-session-00000000000000000000000000' })));
+    await expectSessionCookieRefused(session(await hs256(sessionKeys.current.key, { kid: sessionKeys.current.kid }, { u: 'another-users-key-000000000000000000000000' })));
   });
 
   it('a transaction cookie (JWE) presented as the session cookie', async () => {
@@ -219,18 +223,20 @@ describe('forged session cookies are refused (401 on the API, signed-out page on
     await signIn(app, jar);
     const stolen = jar.header();
     expect((await invoke(app.fn.claims, '/api/claims', { headers: { cookie: stolen } })).status).toBe(200);
-    expect((await jar.invoke(app.fn.logout, '/api/logout', { method: 'POST' })).status).toBe(302);
+    expect((await jar.invoke(app.fn.logout, '/api/logout', { method: 'POST', headers: SAME_ORIGIN })).status).toBe(302);
     await expectSessionCookieRefused(stolen);
   });
 });
 
-describe('defence in depth: validly signed cookies with odd session ids (needs the cookie secret)', () => {
+describe('defence in depth: validly signed cookies with odd user keys or secrets (needs the cookie secret)', () => {
   const oddIds = ['../sessions', 'a/b', 'a#b', 'a?b=c', 'a\\b', '%2e%2e', ' ', '\u0000', 'x'.repeat(1500), '🙂', "'; DROP --"];
-  it.each(oddIds.map((id) => [JSON.stringify(id).slice(0, 40), id]))('sid %s is not a session, and nothing crashes', async (_label, sid) => {
-    const token = await hs256(sessionKeys.current.key, { kid: sessionKeys.current.kid }, { sid });
-    for (const fn of [app.fn.claims, app.fn.me, app.fn.home, app.fn.logout]) {
-      const result = await invoke(fn, `/api/${fn.name}`, { headers: { cookie: session(token) } });
-      expectNoCrash(result);
+  it.each(oddIds.map((id) => [JSON.stringify(id).slice(0, 40), id]))('%s is not a session, and nothing crashes', async (_label, odd) => {
+    for (const claims of [{ s: odd }, { u: odd }]) {
+      const token = await hs256(sessionKeys.current.key, { kid: sessionKeys.current.kid }, claims);
+      for (const fn of [app.fn.claims, app.fn.me, app.fn.home, app.fn.logout, app.fn.sessions]) {
+        const result = await invoke(fn, `/api/${fn.route}`, { headers: { cookie: session(token), ...SAME_ORIGIN } });
+        expectNoCrash(result);
+      }
     }
   });
 });

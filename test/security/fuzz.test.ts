@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredFunction } from '../../src/lib/registry';
 import { STYLESHEET } from '../../src/lib/pages/stylesheet';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
+import { DEFAULT_USERS } from '../helpers/fake-entra';
 import { APP_ORIGIN } from '../helpers/functions';
 import { CookieJar, invoke, type InvokeResult } from '../helpers/functions';
 import { SESSION_COOKIE, signIn, startSignIn } from '../helpers/sign-in-steps';
@@ -104,7 +105,10 @@ const headerText = fc.oneof(
   fc.tuple(fc.nat(999), fc.string({ unit: headerChar, maxLength: 10 })).map(([n, s]) => `<fz-${n}>${s}`),
 );
 
-const PARAMETERS = ['returnTo', 'prompt', 'login_hint', 'code', 'state', 'error', 'error_description', 'post_logout_redirect_uri', 'id_token_hint', 'session_state', 'client_info'];
+const PARAMETERS = [
+  'returnTo', 'prompt', 'login_hint', 'code', 'state', 'error', 'error_description', 'post_logout_redirect_uri', 'id_token_hint',
+  'session_state', 'client_info', 'sid', 'iss', 'include', 'everywhere',
+];
 const PROMPTS = ['login', 'select_account', 'create', 'none', 'consent', ''];
 
 /** Percent-encodes every UTF-8 byte (lone surrogates become U+FFFD, as a browser would send). */
@@ -146,9 +150,15 @@ interface FuzzRequest {
   cookie: { kind: CookieKind; text: string };
   authorization: string | undefined;
   accept: string | undefined;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Route parameters (`{id}`, `{userId}`): a real-looking id, a GUID, or anything. */
+  pathParam: string;
+  /** A form body for POST requests: fuzzed fields, and sometimes a real form token. */
+  form: QueryPart[];
   /** /api/redirect only: use a real state and transaction cookie with fuzzed code/extra parameters. */
   realTransaction: boolean;
+  /** Instead of the fuzzed Authorization header, a genuine tenant-signed token: an administrator's app token, or a user's. */
+  realToken: 'none' | 'admin' | 'user';
   site: string | undefined;
   origin: string | undefined;
 }
@@ -170,8 +180,23 @@ const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.record({
     { nil: undefined, freq: 2 },
   ),
   accept: fc.option(fc.oneof(headerText, fc.constantFrom('application/json', 'text/html', '*/*', 'application/problem+json', 'image/png')), { nil: undefined, freq: 2 }),
-  method: fc.constantFrom<'GET' | 'POST'>('GET', 'POST'),
+  method: fc.constantFrom<'GET' | 'POST' | 'DELETE'>('GET', 'POST', 'DELETE'),
+  pathParam: fc.oneof(
+    { weight: 2, arbitrary: anyText },
+    { weight: 1, arbitrary: fc.base64String({ minLength: 56, maxLength: 60 }).map((value) => value.replace(/[+/=]/g, '_').slice(0, 43)) },
+    { weight: 1, arbitrary: fc.uuid() },
+    { weight: 1, arbitrary: fc.constantFrom('', '..', '%2e%2e', 'A'.repeat(5000), '11111111-1111-4111-8111-111111111111') },
+  ),
+  form: fc.array(
+    fc.record({
+      key: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('everywhere', 'token', 'end') }, { weight: 1, arbitrary: anyText }),
+      value: fc.oneof(anyText, fc.constantFrom('1', 'others', '')),
+      encoding: fc.constantFrom<'component' | 'all' | 'raw'>('component', 'all', 'raw'),
+    }),
+    { maxLength: 4 },
+  ),
   realTransaction: fc.boolean(),
+  realToken: fc.constantFrom<'none' | 'admin' | 'user'>('none', 'none', 'admin', 'user'),
   /** Fetch metadata and Origin, which decide whether a sign-out is cross-site. */
   site: fc.option(fc.oneof(fc.constantFrom('same-origin', 'same-site', 'cross-site', 'none'), headerText), { nil: undefined, freq: 2 }),
   origin: fc.option(fc.oneof(fc.constantFrom(APP_ORIGIN, 'https://evil.example', 'null', `${APP_ORIGIN}.evil.example`), headerText), { nil: undefined, freq: 2 }),
@@ -185,6 +210,8 @@ const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.record({
 function inputsOf(request: FuzzRequest): string[] {
   return [
     ...request.query.flatMap(({ key, value }) => [key, value]),
+    ...request.form.flatMap(({ key, value }) => [key, value]),
+    request.pathParam,
     request.cookie.text,
     request.authorization ?? '',
     request.accept ?? '',
@@ -239,6 +266,9 @@ function checkLocation(fn: RegisteredFunction, location: string, context: string
   } else if (endpoint === end_session_endpoint) {
     expect(fn.name, context).toBe('logout');
     expect(target.searchParams.getAll('post_logout_redirect_uri'), context).toEqual([`${APP_ORIGIN}/api/home`]);
+  } else if (fn.name === 'home') {
+    // The start page's own forms come back to it.
+    expect(location, context).toBe(`${APP_ORIGIN}/api/home`);
   } else {
     expect([APP_ORIGIN, PORTAL], context).toContain(target.origin);
     expect(fn.name, context).toBe('redirect');
@@ -268,7 +298,9 @@ async function cookieHeaderFor(request: FuzzRequest, forLogout: boolean): Promis
 
 async function send(fn: RegisteredFunction, request: FuzzRequest): Promise<InvokeResult> {
   let query = buildQuery(request.query);
-  let cookie = await cookieHeaderFor(request, fn.name === 'logout');
+  const method = fn.methods.includes(request.method) ? request.method : fn.methods[0]!;
+  // Requests that can end the session get one of their own, so the shared live session survives the run.
+  let cookie = await cookieHeaderFor(request, fn.name === 'logout' || method !== 'GET');
   if (fn.name === 'redirect' && request.realTransaction) {
     // A genuine sign-in in progress: real state and transaction cookie; the fuzzed parameters come after.
     const jar = new CookieJar();
@@ -281,11 +313,18 @@ async function send(fn: RegisteredFunction, request: FuzzRequest): Promise<Invok
   const headers: Record<string, string> = {};
   if (cookie) headers.cookie = cookie;
   if (request.authorization !== undefined) headers.authorization = request.authorization;
+  if (request.realToken === 'admin') headers.authorization = `Bearer ${await app.entra.appToken(['Sessions.RevokeAll'])}`;
+  if (request.realToken === 'user') headers.authorization = `Bearer ${await app.entra.accessToken(DEFAULT_USERS[1]!)}`;
   if (request.accept !== undefined) headers.accept = request.accept;
   if (request.site !== undefined) headers['sec-fetch-site'] = request.site;
   if (request.origin !== undefined) headers.origin = request.origin;
-  const method = fn.methods.includes(request.method) ? request.method : 'GET';
-  return invoke(fn, `/api/${fn.route}?${query}`, { method, headers });
+  let body: string | undefined;
+  if (method === 'POST' && request.form.length > 0) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = buildQuery(request.form);
+  }
+  const path = fn.route.replace(/\{\w+\}/g, () => encodeURIComponent(request.pathParam.replace(/[\ud800-\udfff]/g, '')));
+  return invoke(fn, `/api/${path}?${query}`, { method, headers, body });
 }
 
 /** Status plus what kind of answer it was, to see that the fuzzer reaches different code paths. */
@@ -299,9 +338,9 @@ function outcomeOf(result: InvokeResult): string {
   return String(result.status);
 }
 
-const ENDPOINTS = ['login', 'redirect', 'claims', 'me', 'logout', 'home', 'style'] as const;
+const ENDPOINTS = ['login', 'redirect', 'claims', 'me', 'logout', 'home', 'style', 'health', 'sessions', 'session', 'user-sessions', 'frontchannel-logout'] as const;
 /** Endpoints whose answer must not depend on the request at all (only on the app's own state). */
-const INPUT_FREE = new Set<string>(['style']);
+const INPUT_FREE = new Set<string>(['style', 'health']);
 
 describe(`fuzzing every endpoint (${NUM_RUNS} seeded runs each)`, () => {
   it('covers every registered function', () => {

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/lib/errors';
 import { ReturnToPolicy } from '../../src/lib/redirects';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
-import { APP_ORIGIN } from '../helpers/functions';
+import { APP_ORIGIN, SAME_ORIGIN } from '../helpers/functions';
 import { CookieJar, invoke } from '../helpers/functions';
 import { signIn } from '../helpers/sign-in-steps';
 
@@ -317,7 +317,7 @@ describe('/api/logout: the post-logout target is a setting, never a parameter', 
     for (const method of ['GET', 'POST']) {
       const jar = new CookieJar();
       await signIn(app, jar);
-      const result = await jar.invoke(app.fn.logout, `/api/logout?${query}`, { method });
+      const result = await jar.invoke(app.fn.logout, `/api/logout?${query}`, { method, headers: SAME_ORIGIN });
       expect(result.status).toBe(302);
       const target = new URL(result.location!);
       expect(`${target.origin}${target.pathname}`).toBe(app.entra.metadata.end_session_endpoint);
@@ -327,7 +327,7 @@ describe('/api/logout: the post-logout target is a setting, never a parameter', 
       expect(target.searchParams.get('logout_hint')).not.toBe('forged');
       expect(target.searchParams.has('state')).toBe(false);
       // Signed-out callers are sent on the same way.
-      const anonymous = await invoke(app.fn.logout, `/api/logout?${query}`, { method });
+      const anonymous = await invoke(app.fn.logout, `/api/logout?${query}`, { method, headers: SAME_ORIGIN });
       expect(new URL(anonymous.location!).searchParams.getAll('post_logout_redirect_uri')).toEqual([`${APP_ORIGIN}/api/home`]);
       expect(anonymous.location).not.toContain('evil');
     }
@@ -336,7 +336,7 @@ describe('/api/logout: the post-logout target is a setting, never a parameter', 
   it('a cross-site request gets a confirmation page, not a redirect, and does not reflect the parameters', async () => {
     const jar = new CookieJar();
     await signIn(app, jar);
-    const crossSite: Array<Record<string, string>> = [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }];
+    const crossSite: Array<Record<string, string>> = [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }, {}];
     for (const headers of crossSite) {
       const page = await jar.invoke(app.fn.logout, `/api/logout?${attempts[0]}&${attempts[1]}`, { headers });
       expect(page.status).toBe(200);
@@ -344,6 +344,8 @@ describe('/api/logout: the post-logout target is a setting, never a parameter', 
       expect(page.headers['content-type']).toContain('text/html');
       expect(page.body).not.toContain('evil');
       expect(page.body).toContain('action="/api/logout"');
+      // The page may send its form on to the tenant's end-session endpoint, and nowhere else.
+      expect(page.headers['content-security-policy']).toContain(`form-action 'self' ${new URL(app.entra.metadata.end_session_endpoint).origin};`);
       expect(jar.cookies.has('fnauth')).toBe(true);
     }
     // The confirmation's own POST is same-origin: it signs out to the fixed target.

@@ -7,6 +7,8 @@ export interface CommandContext {
   io: Io;
   /** Arguments after the command name. */
   args: string[];
+  /** Whether stderr, where instructions go, may be coloured (see `colorAllowed`). */
+  color: boolean;
 }
 
 /** Cache problems go to stderr: they are worth knowing, not the command's output. */

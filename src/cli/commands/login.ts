@@ -1,7 +1,8 @@
 /**
  * `fnauth login`: the device code flow, then the ID token claims, as the
  * External ID device-code sample prints them. One account per tenant: a new
- * sign-in replaces whoever was signed in before.
+ * sign-in replaces whoever was signed in before. The code and the time left
+ * go to stderr; only the result (who signed in, the claims) goes to stdout.
  */
 import { cachedAccounts, describeAccount, openClient } from '../client';
 import { deviceCodeLogin } from '../device-login';
@@ -9,13 +10,14 @@ import { EXIT, type ExitCode } from '../errors';
 import { writeLine } from '../io';
 import { warner, type CommandContext } from './context';
 
-export async function login({ settings, io }: CommandContext): Promise<ExitCode> {
+export async function login({ settings, io, color }: CommandContext): Promise<ExitCode> {
   const client = await openClient(settings, { online: true, warn: warner(io) });
   await client.cachePlugin.checkWritable();
   const result = await deviceCodeLogin(client.pca, {
     scope: settings.scope,
     authority: settings.authority,
-    out: io.stdout,
+    prompt: io.stderr,
+    color,
     signal: io.signal,
     network: client.network,
   });

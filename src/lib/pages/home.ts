@@ -1,16 +1,19 @@
 /**
  * The start page. Signed out it offers only what works signed out: sign in
  * and sign up (nothing that would answer with a 401). Signed in it shows who
- * the user is, the ID token's claims as a table with the JSON one click
- * away, the API call, and sign-out.
+ * the user is, the API call and sign-out, the ID token's claims as a table
+ * (the JSON one click away), and where the user is signed in, with a way to
+ * end each of those sessions, all others, or all.
  *
  * @example
  * ```ts
  * renderHomePage({ appName: 'Contoso' });
- * renderHomePage({ appName: 'Contoso' }, { claims: session.claims, apiUrl: config.downstream.url });
+ * renderHomePage({ appName: 'Contoso' }, { session, sessions, token, apiUrl: config.downstream.url });
  * ```
  */
+import type { Session, SessionSummary } from '../session';
 import { claimRows } from './claims-table';
+import { postForm } from './form';
 import { html } from './html';
 import { renderPage, type Frame } from './layout';
 
@@ -18,8 +21,11 @@ const SIGN_IN = '/api/login?returnTo=%2Fapi%2Fhome';
 const SIGN_UP = '/api/login?prompt=create&returnTo=%2Fapi%2Fhome';
 
 export interface SignedInHome {
-  /** The verified ID token claims of the session. */
-  claims: Record<string, unknown>;
+  session: Pick<Session, 'claims'>;
+  /** The user's sessions, newest first (see `Sessions.list`). */
+  sessions: SessionSummary[];
+  /** The form token of this session (see `cross-site.ts`). */
+  token: string;
   /** What `/api/me` calls (`DOWNSTREAM_API_URL`). */
   apiUrl: string;
 }
@@ -29,9 +35,21 @@ const text = (claims: Record<string, unknown>, name: string) => {
   return typeof value === 'string' && value.trim() ? value : undefined;
 };
 
-/** The user's name as the page greets them: the `name` claim, else how they sign in. */
+/** The user's name as pages greet them: the `name` claim, else how they sign in. */
 export function displayName(claims: Record<string, unknown>): string | undefined {
   return text(claims, 'name') ?? text(claims, 'preferred_username') ?? text(claims, 'email');
+}
+
+/** "2026-11-24 16:30 UTC" */
+const when = (isoTime: string) => `${isoTime.slice(0, 10)} ${isoTime.slice(11, 16)} UTC`;
+
+function sessionRows(sessions: SessionSummary[], token: string) {
+  return sessions.map(
+    (entry) =>
+      html`<tr data-session-id="${entry.id}"${entry.current ? html` id="current-session" class="current"` : ''}><td>${entry.device}</td><td>${when(entry.createdAt)}</td><td>${when(entry.lastSeenAt)}</td><td>${
+        entry.current ? 'This device' : postForm('/api/home', { token, end: entry.id }, { id: `end-${entry.id}`, text: 'Sign out', kind: 'small' })
+      }</td></tr>\n`,
+  );
 }
 
 export function renderHomePage(frame: Pick<Frame, 'appName'>, signedIn?: SignedInHome): string {
@@ -50,7 +68,8 @@ export function renderHomePage(frame: Pick<Frame, 'appName'>, signedIn?: SignedI
 </section>`,
     });
   }
-  const { claims, apiUrl } = signedIn;
+  const { session, sessions, token, apiUrl } = signedIn;
+  const { claims } = session;
   const name = displayName(claims);
   const account = text(claims, 'email') ?? text(claims, 'preferred_username');
   return renderPage(
@@ -64,7 +83,7 @@ export function renderHomePage(frame: Pick<Frame, 'appName'>, signedIn?: SignedI
 <p class="muted" id="api-description"><strong>Call the API</strong> asks <code>${apiUrl}</code> about you with an access token from your session's token cache, and shows its answer.</p>
 <div class="actions">
 <a id="call-api" class="button primary" href="/api/me">Call the API</a>
-<a id="sign-out" class="button" href="/api/logout">Sign out</a>
+${postForm('/api/logout', { token }, { id: 'sign-out', text: 'Sign out' })}
 </div>
 </section>
 <section class="card" id="id-token">
@@ -75,6 +94,19 @@ export function renderHomePage(frame: Pick<Frame, 'appName'>, signedIn?: SignedI
 <tbody>
 ${claimRows(claims)}</tbody>
 </table></div>
+</section>
+<section class="card" id="where-signed-in">
+<h2>Where you are signed in</h2>
+<p class="muted">Each browser or device you signed in with. <a id="list-sessions" href="/api/sessions">View as JSON</a></p>
+<div class="table-scroll"><table id="sessions">
+<thead><tr><th>Device</th><th>Signed in</th><th>Last seen</th><th></th></tr></thead>
+<tbody>
+${sessionRows(sessions, token)}</tbody>
+</table></div>
+<div class="actions">
+${postForm('/api/home', { token, end: 'others' }, { id: 'sign-out-others', text: 'Sign out of all other devices' })}
+${postForm('/api/logout', { token, everywhere: '1' }, { id: 'sign-out-everywhere', text: 'Sign out everywhere', kind: 'danger' })}
+</div>
 </section>`,
     },
   );

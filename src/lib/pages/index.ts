@@ -3,6 +3,6 @@
  * stylesheet served by the app, no script, every value escaped.
  */
 export { renderHomePage, displayName, type SignedInHome } from './home';
-export { renderSignOutConfirmation } from './sign-out';
-export { htmlPage, pageSecurityPolicy, renderPage, type Frame } from './layout';
+export { renderFrontChannelPage, renderSignOutConfirmation } from './sign-out';
+export { frameablePolicy, htmlPage, pageSecurityPolicy, renderPage, type Frame } from './layout';
 export { stylesheetHref, stylesheetResponse } from './stylesheet';

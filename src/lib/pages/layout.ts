@@ -65,6 +65,11 @@ export function pageSecurityPolicy(metadata: Pick<OpenIdMetadata, 'end_session_e
   return `default-src 'none'; style-src 'self'; form-action ${formTargets.join(' ')}; frame-ancestors 'none'; base-uri 'none'`;
 }
 
+/** The front-channel logout page: framed by the tenant's sign-out page only. */
+export function frameablePolicy(tenantOrigins: string[]): string {
+  return `default-src 'none'; frame-ancestors ${tenantOrigins.join(' ')}`;
+}
+
 export function htmlPage(body: string, policy: string, status = 200): HttpResponseInit {
   return { status, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': policy }, body };
 }

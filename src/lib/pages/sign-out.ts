@@ -1,26 +1,34 @@
 /**
- * Sign-out pages. The confirmation is shown when another site sent the
- * browser to sign out: only a click on our own page signs out.
+ * Sign-out pages. The confirmation is shown when the browser did not show
+ * that our own page asked to sign out: only a click here signs out. The
+ * front-channel page is what the tenant's sign-out page loads, hidden, in a
+ * frame: empty, without even the stylesheet.
  *
  * @example
  * ```ts
- * return htmlPage(renderSignOutConfirmation({ appName }), pageSecurityPolicy());
+ * return htmlPage(renderSignOutConfirmation({ appName }, { token, everywhere: false }), pageSecurityPolicy(metadata));
  * ```
  */
+import { postForm } from './form';
 import { html } from './html';
 import { renderPage, type Frame } from './layout';
 
-export function renderSignOutConfirmation(frame: Frame): string {
+export function renderSignOutConfirmation(frame: Frame, options: { token: string; everywhere: boolean }): string {
+  const fields: Record<string, string> = { token: options.token, ...(options.everywhere ? { everywhere: '1' } : {}) };
   return renderPage(frame, {
     page: 'sign-out',
     title: 'Sign out?',
     main: html`<section class="card">
-<h1>Sign out of ${frame.appName}?</h1>
-<p>Another site asked to sign you out. If you did not mean to sign out, stay signed in.</p>
+<h1>${options.everywhere ? html`Sign out of ${frame.appName} everywhere?` : html`Sign out of ${frame.appName}?`}</h1>
+<p>${options.everywhere ? 'A request was made to sign you out on every device.' : 'A request was made to sign you out.'} If you did not ask for it, stay signed in.</p>
 <div class="actions">
-<form class="inline" method="post" action="/api/logout"><button id="confirm-sign-out" class="primary" type="submit">Sign out</button></form>
+${postForm('/api/logout', fields, { id: 'confirm-sign-out', text: 'Sign out', kind: 'primary' })}
 <a id="stay-signed-in" class="button" href="/api/home">Stay signed in</a>
 </div>
 </section>`,
   });
+}
+
+export function renderFrontChannelPage(): string {
+  return '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head><body></body></html>';
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mergeCaches, TokenCacheStore, type TokenCacheRecord } from '../../src/lib/token-cache';
-import { startLocalContainers, type LocalContainers } from '../helpers/local-containers';
+import { tokenCacheIdOf } from '../../../src/lib/session/ids';
+import { mergeCaches, TokenCacheStore, type TokenCacheDocument, type TokenCacheOwner } from '../../../src/lib/session/token-cache';
+import { startLocalContainer, type LocalContainer } from '../../helpers/local-container';
 
 type Sections = Record<string, Record<string, unknown>>;
 
@@ -90,19 +91,31 @@ function contextFor(tokenCache: FakeTokenCache, cacheHasChanged: boolean): Token
 }
 
 describe('TokenCacheStore against Cosmos', () => {
-  let local: LocalContainers;
+  let local: LocalContainer;
   let store: TokenCacheStore;
+  const lifetime = { idleTimeoutSeconds: 8 * 3600, absoluteTimeoutSeconds: 7 * 24 * 3600 };
   beforeAll(async () => {
-    local = await startLocalContainers('token-cache-test');
-    store = new TokenCacheStore(local.tokenCache, { idleTimeoutSeconds: 8 * 3600, absoluteTimeoutSeconds: 7 * 24 * 3600 });
+    local = await startLocalContainer('token-cache-test');
+    store = new TokenCacheStore(() => Promise.resolve(local.container), lifetime);
   });
   afterAll(() => local?.stop());
 
   const expiresAt = () => Math.floor(Date.now() / 1000) + 3600;
+  /** A session of its own user, so every test has a partition to itself. */
+  const owner = (expires = expiresAt()): TokenCacheOwner => ({ userKey: `user-${randomUUID()}`, id: randomUUID(), expiresAt: expires });
 
-  async function storedCache(id: string): Promise<Sections | undefined> {
-    const { resource } = await local.tokenCache.item(id, id).read<TokenCacheRecord>();
+  /** The first write of a session's cache: what the sign-in's batch stores. */
+  async function create(of: TokenCacheOwner, content: Sections | string = cache(), on = store): Promise<void> {
+    await local.container.items.create(on.newDocument(of, typeof content === 'string' ? content : JSON.stringify(content)));
+  }
+
+  async function storedCache(of: TokenCacheOwner): Promise<Sections | undefined> {
+    const { resource } = await local.container.item(tokenCacheIdOf(of.id), of.userKey).read<TokenCacheDocument>();
     return resource ? (JSON.parse(resource.cache) as Sections) : undefined;
+  }
+
+  async function remove(of: TokenCacheOwner): Promise<void> {
+    await local.container.item(tokenCacheIdOf(of.id), of.userKey).delete();
   }
 
   /** One request: load through the plugin, let `change` edit the cache, save if it changed. */
@@ -112,35 +125,34 @@ describe('TokenCacheStore against Cosmos', () => {
     return tokenCache;
   }
 
-  it('creates, reads and deletes (idempotently) one document per session', async () => {
-    const id = randomUUID();
-    await store.create(id, JSON.stringify(cache()), expiresAt());
-    const record = await store.read(id);
-    expect(record?.id).toBe(id);
+  it("lives in its session's partition, next to it, typed and named after it", async () => {
+    const of = owner();
+    const document = store.newDocument(of, JSON.stringify(cache()));
+    expect(document).toMatchObject({ id: `${of.id}.tokens`, userKey: of.userKey, type: 'tokens' });
+    expect(document.ttl).toBeGreaterThan(3500);
+    expect(document.ttl).toBeLessThanOrEqual(3600);
+    await create(of);
+    const record = await store.read(of);
     expect(JSON.parse(record!.cache)).toEqual(cache());
-    expect(record!.ttl).toBeGreaterThan(3500);
-    expect(record!.ttl).toBeLessThanOrEqual(3600);
-    await store.delete(id);
-    expect(await store.read(id)).toBeUndefined();
-    await expect(store.delete(id)).resolves.toBeUndefined();
+    expect(await store.read({ ...of, userKey: 'someone-else' })).toBeUndefined();
   });
 
   it('hands the stored cache to MSAL and does not write when nothing changed', async () => {
-    const id = randomUUID();
-    await store.create(id, JSON.stringify(cache()), expiresAt());
-    const before = await store.read(id);
-    const plugin = store.pluginFor(id, expiresAt());
+    const of = owner();
+    await create(of);
+    const before = await store.read(of);
+    const plugin = store.pluginFor(of);
     const tokenCache = await load(plugin);
     expect(tokenCache.data).toEqual(cache());
     await plugin.afterCacheAccess(contextFor(tokenCache, false));
-    expect((await store.read(id))?._etag).toBe(before?._etag);
+    expect((await store.read(of))?._etag).toBe(before?._etag);
   });
 
   it('keeps both changes when two requests of one session write concurrently (412, then merge)', async () => {
-    const id = randomUUID();
-    await store.create(id, JSON.stringify(cache()), expiresAt());
-    const first = store.pluginFor(id, expiresAt());
-    const second = store.pluginFor(id, expiresAt());
+    const of = owner();
+    await create(of);
+    const first = store.pluginFor(of);
+    const second = store.pluginFor(of);
     const cacheA = await load(first);
     const cacheB = await load(second);
 
@@ -149,20 +161,20 @@ describe('TokenCacheStore against Cosmos', () => {
     cacheB.data.AccessToken = { ...cacheB.data.AccessToken, [AT2_KEY]: { secret: 'at2-from-B' } };
 
     await first.afterCacheAccess(contextFor(cacheA, true));
-    const afterA = await store.read(id);
+    const afterA = await store.read(of);
     await second.afterCacheAccess(contextFor(cacheB, true));
 
-    const final = await storedCache(id);
+    const final = await storedCache(of);
     expect(final?.RefreshToken).toEqual({ [RT_KEY]: { secret: 'rt-from-A' } });
     expect(final?.AccessToken).toEqual({ [AT_KEY]: { secret: 'at-0', expires_on: '100' }, [AT2_KEY]: { secret: 'at2-from-B' } });
-    expect((await store.read(id))?._etag).not.toBe(afterA?._etag);
+    expect((await store.read(of))?._etag).not.toBe(afterA?._etag);
   });
 
   it('a second change in the same request after a merge is based on the merged document', async () => {
-    const id = randomUUID();
-    await store.create(id, JSON.stringify(cache()), expiresAt());
-    const first = store.pluginFor(id, expiresAt());
-    const second = store.pluginFor(id, expiresAt());
+    const of = owner();
+    await create(of);
+    const first = store.pluginFor(of);
+    const second = store.pluginFor(of);
     const cacheA = await load(first);
     const cacheB = await load(second);
     cacheA.data.RefreshToken = { [RT_KEY]: { secret: 'rt-from-A' } };
@@ -174,72 +186,64 @@ describe('TokenCacheStore against Cosmos', () => {
     cacheB.data.IdToken = { idt: { secret: 'id-from-B' } };
     await second.afterCacheAccess(contextFor(cacheB, true));
 
-    const final = await storedCache(id);
+    const final = await storedCache(of);
     expect(final?.RefreshToken).toEqual({ [RT_KEY]: { secret: 'rt-from-A' } });
     expect(final?.AccessToken).toEqual({ [AT_KEY]: { secret: 'at-from-B' } });
     expect(final?.IdToken).toEqual({ idt: { secret: 'id-from-B' } });
   });
 
   it('does not recreate the document when the session was signed out meanwhile', async () => {
-    const id = randomUUID();
-    await store.create(id, JSON.stringify(cache()), expiresAt());
-    const plugin = store.pluginFor(id, expiresAt());
+    const of = owner();
+    await create(of);
+    const plugin = store.pluginFor(of);
     const tokenCache = await load(plugin);
-    await store.delete(id);
+    await remove(of);
     tokenCache.data.RefreshToken = { [RT_KEY]: { secret: 'rt-after-sign-out' } };
     await expect(plugin.afterCacheAccess(contextFor(tokenCache, true))).resolves.toBeUndefined();
-    expect(await store.read(id)).toBeUndefined();
+    expect(await store.read(of)).toBeUndefined();
   });
 
   it('does not recreate the document when the sign-out lands between a 412 and the re-read', async () => {
-    const id = randomUUID();
-    await store.create(id, JSON.stringify(cache()), expiresAt());
-    const first = store.pluginFor(id, expiresAt());
-    const second = store.pluginFor(id, expiresAt());
+    const of = owner();
+    await create(of);
+    const first = store.pluginFor(of);
+    const second = store.pluginFor(of);
     const cacheA = await load(first);
     const cacheB = await load(second);
     cacheA.data.RefreshToken = { [RT_KEY]: { secret: 'rt-from-A' } };
     await first.afterCacheAccess(contextFor(cacheA, true));
-    await store.delete(id);
+    await remove(of);
     cacheB.data.RefreshToken = { [RT_KEY]: { secret: 'rt-from-B' } };
     await second.afterCacheAccess(contextFor(cacheB, true));
-    expect(await store.read(id)).toBeUndefined();
+    expect(await store.read(of)).toBeUndefined();
   });
 
   it('writes the ttl of the remaining session lifetime', async () => {
-    const id = randomUUID();
-    await store.create(id, JSON.stringify(cache()), expiresAt());
-    const soon = Math.floor(Date.now() / 1000) + 120;
-    const plugin = store.pluginFor(id, soon);
+    const soon = owner(Math.floor(Date.now() / 1000) + 120);
+    await create(soon);
+    const plugin = store.pluginFor(soon);
     const tokenCache = await load(plugin);
     tokenCache.data.RefreshToken = { [RT_KEY]: { secret: 'rt-1' } };
     await plugin.afterCacheAccess(contextFor(tokenCache, true));
-    const record = await store.read(id);
+    const record = await store.read(soon);
     expect(record?.ttl).toBeGreaterThan(100);
     expect(record?.ttl).toBeLessThanOrEqual(120);
   });
 
   it('caps the ttl at the idle timeout and renews it when the session slides, never recreating a gone cache', async () => {
-    const shortIdle = new TokenCacheStore(local.tokenCache, { idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 7 * 24 * 3600 });
-    const id = randomUUID();
-    await shortIdle.create(id, JSON.stringify(cache()), expiresAt());
-    const created = await shortIdle.read(id);
+    const shortIdle = new TokenCacheStore(() => Promise.resolve(local.container), { idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 7 * 24 * 3600 });
+    const of = owner();
+    await create(of, cache(), shortIdle);
+    const created = await shortIdle.read(of);
     expect(created?.ttl).toBe(600);
-    await shortIdle.renew(id, expiresAt());
-    const renewed = await shortIdle.read(id);
+    await shortIdle.renew(of);
+    const renewed = await shortIdle.read(of);
     expect(renewed?.ttl).toBe(600);
     expect(renewed?._etag).not.toBe(created?._etag);
     expect(renewed?.cache).toBe(created?.cache);
 
-    const gone = randomUUID();
-    await shortIdle.renew(gone, expiresAt());
+    const gone = owner();
+    await shortIdle.renew(gone);
     expect(await shortIdle.read(gone)).toBeUndefined();
-  });
-
-  it('refuses to create a second cache document for the same session', async () => {
-    const id = randomUUID();
-    await store.create(id, JSON.stringify(cache()), expiresAt());
-    await expect(store.create(id, '{}', expiresAt())).rejects.toMatchObject({ code: 409 });
-    expect(await storedCache(id)).toEqual(cache());
   });
 });

@@ -1,6 +1,8 @@
 /**
  * The MSAL token cache in Cosmos DB: one document per session, never one blob
- * for all users.
+ * for all users, in the user's partition next to its session document. The
+ * session creates it (in the sign-in's batch) and ends it (with the session);
+ * this module reads and updates it.
  *
  * {@link TokenCacheStore.pluginFor} gives MSAL an `ICachePlugin` bound to one
  * session. It reads the document once per request and writes only when MSAL
@@ -13,22 +15,32 @@
  *
  * @example
  * ```ts
- * const msal = createMsalClient(authority, tokenCaches.pluginFor(session.id, session.expiresAt));
+ * const msal = await createMsalClient(config, identity, tokenCaches.pluginFor(session));
  * const account = await msal.getTokenCache().getAccountByHomeId(session.homeAccountId);
  * ```
  */
 import type { Container } from '@azure/cosmos';
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
-import { cosmosCall, cosmosStatus, deleteIfPresent } from './cosmos';
-import { AuthError } from './errors';
-import { sessionTtl, type SessionLifetime } from './session';
+import { cosmosCall, cosmosStatus } from '../cosmos';
+import { AuthError } from '../errors';
+import { nowInSeconds, ttlAt, type SessionLifetime } from './clock';
+import { tokenCacheIdOf } from './ids';
 
-export interface TokenCacheRecord {
+export interface TokenCacheDocument {
   id: string;
+  userKey: string;
+  type: 'tokens';
   /** MSAL's serialized cache (JSON text). */
   cache: string;
   ttl: number;
   _etag?: string;
+}
+
+/** The session a token cache belongs to: its partition, its id, and the absolute end its `ttl` may not pass. */
+export interface TokenCacheOwner {
+  userKey: string;
+  id: string;
+  expiresAt: number;
 }
 
 const MAX_WRITE_ATTEMPTS = 8;
@@ -37,25 +49,24 @@ const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve
 
 export class TokenCacheStore {
   constructor(
-    private readonly container: Container,
+    private readonly container: () => Promise<Container>,
     private readonly lifetime: SessionLifetime,
   ) {}
 
-  /** First write of a new session's cache (at sign-in). */
-  async create(sessionId: string, cache: string, expiresAt: number): Promise<void> {
-    await cosmosCall('save your tokens', () =>
-      this.container.items.create<TokenCacheRecord>({ id: sessionId, cache, ttl: this.ttl(expiresAt) }),
-    );
+  /** The document a new session's cache starts as; the session writes it in the sign-in's batch. */
+  newDocument(owner: TokenCacheOwner, cache: string, now = nowInSeconds()): TokenCacheDocument {
+    return { id: tokenCacheIdOf(owner.id), userKey: owner.userKey, type: 'tokens', cache, ttl: ttlAt(this.lifetime, now, owner.expiresAt) };
   }
 
   /**
    * Moves the cache's expiry along with its session's idle clock, so refresh
    * tokens never outlive an idle session in Cosmos. A cache that is gone stays gone.
    */
-  async renew(sessionId: string, expiresAt: number): Promise<void> {
+  async renew(owner: TokenCacheOwner): Promise<void> {
+    const container = await this.container();
     try {
       await cosmosCall('extend your session', () =>
-        this.container.item(sessionId, sessionId).patch([{ op: 'set', path: '/ttl', value: this.ttl(expiresAt) }]),
+        container.item(tokenCacheIdOf(owner.id), owner.userKey).patch([{ op: 'set', path: '/ttl', value: this.ttl(owner.expiresAt) }]),
       );
     } catch (error) {
       if (cosmosStatus(error) !== 404) throw error;
@@ -63,24 +74,20 @@ export class TokenCacheStore {
   }
 
   ttl(expiresAt: number): number {
-    return sessionTtl(this.lifetime, Math.floor(Date.now() / 1000), expiresAt);
+    return ttlAt(this.lifetime, nowInSeconds(), expiresAt);
   }
 
-  async read(sessionId: string): Promise<TokenCacheRecord | undefined> {
+  async read(owner: TokenCacheOwner): Promise<TokenCacheDocument | undefined> {
+    const container = await this.container();
     const { resource } = await cosmosCall('read your tokens', () =>
-      this.container.item(sessionId, sessionId).read<TokenCacheRecord>(),
+      container.item(tokenCacheIdOf(owner.id), owner.userKey).read<TokenCacheDocument>(),
     );
     return resource;
   }
 
-  /** Idempotent. */
-  delete(sessionId: string): Promise<void> {
-    return deleteIfPresent(this.container, sessionId, 'remove your tokens');
-  }
-
   /** An MSAL cache plugin for one session; make a new one per request. */
-  pluginFor(sessionId: string, expiresAt: number): ICachePlugin {
-    return new SessionCachePlugin(this, this.container, sessionId, expiresAt);
+  pluginFor(owner: TokenCacheOwner): ICachePlugin {
+    return new SessionCachePlugin(this, this.container, owner);
   }
 }
 
@@ -92,14 +99,13 @@ class SessionCachePlugin implements ICachePlugin {
 
   constructor(
     private readonly store: TokenCacheStore,
-    private readonly container: Container,
-    private readonly sessionId: string,
-    private readonly expiresAt: number,
+    private readonly container: () => Promise<Container>,
+    private readonly owner: TokenCacheOwner,
   ) {}
 
   async beforeCacheAccess(context: TokenCacheContext): Promise<void> {
     if (!this.loaded) {
-      const record = await this.store.read(this.sessionId);
+      const record = await this.store.read(this.owner);
       this.base = record?.cache;
       this.etag = record?._etag;
       this.loaded = true;
@@ -113,16 +119,17 @@ class SessionCachePlugin implements ICachePlugin {
   }
 
   private async write(local: string): Promise<void> {
+    const container = await this.container();
+    const item = container.item(tokenCacheIdOf(this.owner.id), this.owner.userKey);
     let next = local;
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt += 1) {
       // Only sign-in creates a cache document; one that is gone belongs to a session that ended, and stays gone.
       const etag = this.etag;
       if (!etag) return;
       try {
-        const item = this.container.item(this.sessionId, this.sessionId);
-        const record = { id: this.sessionId, cache: next, ttl: this.store.ttl(this.expiresAt) };
+        const record = this.store.newDocument(this.owner, next);
         const { resource } = await cosmosCall('save your tokens', () =>
-          item.replace<TokenCacheRecord>(record, { accessCondition: { type: 'IfMatch', condition: etag } }),
+          item.replace<TokenCacheDocument>(record, { accessCondition: { type: 'IfMatch', condition: etag } }),
         );
         this.base = next;
         this.etag = resource?._etag;
@@ -133,7 +140,7 @@ class SessionCachePlugin implements ICachePlugin {
         if (status === 404) return;
         if (status !== 412) throw error;
         await backoff(attempt);
-        const remote = await this.store.read(this.sessionId);
+        const remote = await this.store.read(this.owner);
         if (!remote?._etag) return;
         next = mergeCaches(this.base, next, remote.cache);
         this.base = remote.cache;

@@ -1,0 +1,233 @@
+/**
+ * The session: everything about it in one place, behind a few verbs. Its
+ * cookie (`cookie.ts`), its documents (`documents.ts`), its clocks
+ * (`clock.ts`) and its end all live under `src/lib/session/`; nothing else
+ * reads a session cookie or writes a session document.
+ *
+ * | verb | when | Cosmos |
+ * | --- | --- | --- |
+ * | {@link Sessions.begin} | sign-in completed | 1 transactional batch (session + token cache) |
+ * | {@link Sessions.resume} | every request with a cookie | 1 point read (a touch every few minutes) |
+ * | {@link Sessions.list} | `GET /api/sessions`, the start page | 1 single-partition query |
+ * | {@link Sessions.end} | this device, or one of the user's sessions | 1 batch of 2 deletes |
+ * | {@link Sessions.endOthers} | all other devices (or all, with the current one) | 1 query + batches of ≤ 100 deletes |
+ * | {@link Sessions.endUser} | everywhere, admin revoke | 1 query + batches of ≤ 100 deletes |
+ * | {@link Sessions.endBySid} | front-channel logout | 1 cross-partition query + 1 batch per user |
+ *
+ * Every way a session ends goes through `SessionDocuments.remove`, and every
+ * read of a live session through `SessionDocuments.read` or the partition
+ * query, so a cache in front of {@link Sessions.resume} has one place to fill
+ * and one to forget.
+ *
+ * @example
+ * ```ts
+ * const session = await sessions.resume(request.headers.get('cookie'));   // undefined: not signed in
+ * const listing = await sessions.list(request.headers.get('cookie'));
+ * await sessions.end(session);
+ * ```
+ */
+import type { Container } from '@azure/cosmos';
+import type { Cookie } from '@azure/functions';
+import type { JWTPayload } from 'jose';
+import { idleExpiresAt, isExpired, nowInSeconds, touchDue, ttlAt, type SessionLifetime } from './clock';
+import type { SessionCookie, SessionRef } from './cookie';
+import { describeDevice } from './device';
+import { SessionDocuments, type PartitionEntry, type SessionDocument } from './documents';
+import { sessionIdOf, sidHashOf, tokenCacheIdOf, userKeyOf } from './ids';
+import { TokenCacheStore } from './token-cache';
+
+export type { SessionRef } from './cookie';
+export type { SessionDocument as Session } from './documents';
+export { ID_PATTERN, userKeyOf } from './ids';
+export type { SessionLifetime } from './clock';
+
+export interface BeginInput {
+  /** The secret the sign-in transaction minted; the cookie carries it, the database only its hash. */
+  secret: string;
+  /** The verified ID token's claims; `tid` and `oid` name the user. */
+  claims: JWTPayload & { tid: string; oid: string };
+  idToken: string;
+  /** MSAL's account key, to find the account in the token cache later. */
+  homeAccountId: string;
+  /** MSAL's serialized cache after the code was redeemed. */
+  tokenCache: string;
+  userAgent: string | null;
+  /** The sign-in's `Cookie` header: the session this browser had ends, as its cookie is replaced. */
+  cookieHeader: string | null;
+}
+
+/** One entry of a listing, as `GET /api/sessions` shows it. */
+export interface SessionSummary {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  /** When it ends if unused (idle timeout, capped by the absolute lifetime). */
+  expiresAt: string;
+  absoluteExpiresAt: string;
+  device: string;
+  current: boolean;
+}
+
+type ListedSession = Extract<PartitionEntry, { type: 'session' }>;
+
+export class Sessions {
+  readonly tokenCaches: TokenCacheStore;
+  private readonly documents: SessionDocuments;
+
+  constructor(
+    private readonly cookie: SessionCookie,
+    container: () => Promise<Container>,
+    private readonly lifetime: SessionLifetime,
+  ) {
+    this.documents = new SessionDocuments(container);
+    this.tokenCaches = new TokenCacheStore(container, lifetime);
+  }
+
+  /**
+   * Stores a new session with its token cache (one transactional batch) and
+   * returns the cookie for it. The session this browser had ends.
+   */
+  async begin(input: BeginInput, now = nowInSeconds()): Promise<{ session: SessionDocument; cookie: Cookie }> {
+    const userKey = userKeyOf(input.claims.tid, input.claims.oid);
+    const expiresAt = now + this.lifetime.absoluteTimeoutSeconds;
+    const session: SessionDocument = {
+      id: sessionIdOf(input.secret),
+      userKey,
+      type: 'session',
+      createdWith: 'browser',
+      homeAccountId: input.homeAccountId,
+      claims: input.claims,
+      ...(typeof input.claims.login_hint === 'string' ? {} : { idToken: input.idToken }),
+      device: describeDevice(input.userAgent),
+      ...(typeof input.claims.sid === 'string' ? { sidHash: sidHashOf(input.claims.sid) } : {}),
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt,
+      ttl: ttlAt(this.lifetime, now, expiresAt),
+    };
+    const previous = await this.cookie.read(input.cookieHeader);
+    await Promise.all([
+      this.documents.create(session, this.tokenCaches.newDocument(session, input.tokenCache, now)),
+      // Ending the old session is a courtesy: it never fails the new sign-in.
+      previous ? this.end(previous).catch(() => undefined) : undefined,
+    ]);
+    return { session, cookie: await this.cookie.issue({ userKey, secret: input.secret }, expiresAt, now) };
+  }
+
+  /** The session a `Cookie` header names, without reading the database; undefined when there is no valid cookie. */
+  ref(cookieHeader: string | null): Promise<SessionRef | undefined> {
+    return this.cookie.read(cookieHeader);
+  }
+
+  /**
+   * The caller's live session: one point read. Missing, idle or past its
+   * absolute lifetime: undefined. The idle clock slides when due (a patch of
+   * the session and of its token cache's `ttl`), unless `slide` is false.
+   */
+  async resume(cookieHeader: string | null, options: { slide?: boolean } = {}, now = nowInSeconds()): Promise<SessionDocument | undefined> {
+    const ref = await this.cookie.read(cookieHeader);
+    if (!ref) return undefined;
+    const session = await this.documents.read(ref);
+    if (!session || isExpired(session, this.lifetime, now)) return undefined;
+    if (options.slide === false) return session;
+    return { ...session, ...(await this.slide(session, now)) };
+  }
+
+  /**
+   * The caller's live sessions, newest first, with `current` on the caller's
+   * own: one single-partition query, which also proves the caller's session
+   * is alive. Undefined when the caller is not signed in.
+   */
+  async list(cookieHeader: string | null, now = nowInSeconds()): Promise<SessionSummary[] | undefined> {
+    const found = await this.partitionOf(cookieHeader, now);
+    if (!found) return undefined;
+    return found.sessions
+      .filter((entry) => !isExpired(entry, this.lifetime, now))
+      .sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id))
+      .map((entry) => this.summary(entry, entry.id === found.current.id));
+  }
+
+  /**
+   * Ends one session of a user and its token cache. True when it existed;
+   * an id that names nothing in this user's partition, another user's
+   * included, is false.
+   */
+  async end(ref: SessionRef): Promise<boolean> {
+    const found = await this.documents.remove(ref.userKey, [ref.id, tokenCacheIdOf(ref.id)]);
+    return found.has(ref.id);
+  }
+
+  /**
+   * Ends every other session of the caller (and, with `includeCurrent`, the
+   * caller's own too): one query, then batches. Undefined when the caller is
+   * not signed in; otherwise how many sessions ended.
+   */
+  async endOthers(cookieHeader: string | null, options: { includeCurrent: boolean }, now = nowInSeconds()): Promise<number | undefined> {
+    const found = await this.partitionOf(cookieHeader, now);
+    if (!found) return undefined;
+    const keep = options.includeCurrent ? new Set<string>() : new Set([found.current.id, tokenCacheIdOf(found.current.id)]);
+    return this.removeEntries(found.current.userKey, found.entries.filter((entry) => !keep.has(entry.id)));
+  }
+
+  /** Ends every session of one user, wherever it was started: one query, then batches. How many ended. */
+  async endUser(userKey: string): Promise<number> {
+    return this.removeEntries(userKey, await this.documents.partition(userKey));
+  }
+
+  /** Ends every session that Entra's `sid` names (front-channel logout). How many ended. */
+  async endBySid(sid: string): Promise<number> {
+    const refs = await this.documents.withSid(sidHashOf(sid));
+    const byUser = new Map<string, string[]>();
+    for (const ref of refs) byUser.set(ref.userKey, [...(byUser.get(ref.userKey) ?? []), ref.id, tokenCacheIdOf(ref.id)]);
+    await Promise.all([...byUser].map(([userKey, ids]) => this.documents.remove(userKey, ids)));
+    return refs.length;
+  }
+
+  clearCookie(): Cookie {
+    return this.cookie.clear();
+  }
+
+  private async removeEntries(userKey: string, entries: PartitionEntry[]): Promise<number> {
+    await this.documents.remove(
+      userKey,
+      entries.map((entry) => entry.id),
+    );
+    return entries.filter((entry) => entry.type === 'session').length;
+  }
+
+  /** The partition of the cookie's user, and the caller's own live session in it; sliding its clock when due. */
+  private async partitionOf(cookieHeader: string | null, now: number) {
+    const ref = await this.cookie.read(cookieHeader);
+    if (!ref) return undefined;
+    const entries = await this.documents.partition(ref.userKey);
+    const sessions = entries.filter((entry): entry is ListedSession => entry.type === 'session');
+    const listed = sessions.find((entry) => entry.id === ref.id);
+    if (!listed || isExpired(listed, this.lifetime, now)) return undefined;
+    const current = { ...listed, ...(await this.slide({ ...listed, userKey: ref.userKey }, now)), userKey: ref.userKey };
+    return { current, entries, sessions: sessions.map((entry) => (entry.id === current.id ? current : entry)) };
+  }
+
+  /** The idle clock's move, when due: the session's `lastSeenAt` and both documents' `ttl`. Otherwise nothing. */
+  private async slide(session: SessionRef & Pick<SessionDocument, 'lastSeenAt' | 'expiresAt' | '_etag'>, now: number) {
+    if (!touchDue(session, this.lifetime, now)) return {};
+    const ttl = ttlAt(this.lifetime, now, session.expiresAt);
+    const touched = await this.documents.touch(session, now, ttl);
+    if (!touched) return {};
+    await this.tokenCaches.renew(session);
+    return { lastSeenAt: now, ttl, ...touched };
+  }
+
+  private summary(entry: ListedSession, current: boolean): SessionSummary {
+    return {
+      id: entry.id,
+      createdAt: iso(entry.createdAt),
+      lastSeenAt: iso(entry.lastSeenAt),
+      expiresAt: iso(idleExpiresAt(entry, this.lifetime)),
+      absoluteExpiresAt: iso(entry.expiresAt),
+      device: entry.device,
+      current,
+    };
+  }
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();

@@ -1,0 +1,322 @@
+/**
+ * The session verbs (src/lib/session/index.ts) against a real local Cosmos DB
+ * API server: the data model (one partition per user, hashed ids), the
+ * transactional sign-in batch, the clocks, and every way a session ends.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Container } from '@azure/cosmos';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CookiePolicy } from '../../../src/lib/cookie';
+import { AuthError } from '../../../src/lib/errors';
+import { createKeyRing } from '../../../src/lib/keys';
+import { randomToken } from '../../../src/lib/random';
+import { Sessions, type BeginInput, type Session } from '../../../src/lib/session';
+import { TOUCH_INTERVAL_SECONDS } from '../../../src/lib/session/clock';
+import { SessionCookie } from '../../../src/lib/session/cookie';
+import { sessionIdOf, sidHashOf, tokenCacheIdOf, userKeyOf } from '../../../src/lib/session/ids';
+import { cosmosError, startCosmosFaultProxy, type CosmosFaultProxy } from '../../helpers/cosmos-fault-proxy';
+import { openSessionsContainer } from '../../../src/lib/cosmos';
+import { startLocalContainer, type LocalContainer } from '../../helpers/local-container';
+
+const IDLE = 3600;
+const ABSOLUTE = 4 * 3600;
+const T0 = 1_900_000_000;
+const TENANT = 'aaaabbbb-0000-4ccc-8111-dddd2222eeee';
+const CHROME_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+const cookies = new SessionCookie(createKeyRing(['a-cookie-secret-for-session-tests-0123'], 'session'), new CookiePolicy(false));
+
+let local: LocalContainer;
+let sessions: Sessions;
+const sessionsOn = (container: Container, lifetime = { idleTimeoutSeconds: IDLE, absoluteTimeoutSeconds: ABSOLUTE }) =>
+  new Sessions(cookies, () => Promise.resolve(container), lifetime);
+
+beforeAll(async () => {
+  local = await startLocalContainer('sessions-test');
+  sessions = sessionsOn(local.container);
+});
+afterAll(() => local?.stop());
+
+const newUser = () => ({ oid: randomUUID(), tid: TENANT });
+
+function beginInput(user = newUser(), overrides: Partial<BeginInput> = {}): BeginInput {
+  return {
+    secret: randomToken(),
+    claims: { ...user, sub: 'subject', name: 'Alice', login_hint: 'hint-alice', sid: `sid-${randomUUID()}` },
+    idToken: 'header.payload.signature',
+    homeAccountId: `${user.oid}.${user.tid}`,
+    tokenCache: JSON.stringify({ RefreshToken: { rt: { secret: 'rt-0' } } }),
+    userAgent: CHROME_ON_WINDOWS,
+    cookieHeader: null,
+    ...overrides,
+  };
+}
+
+/** Signs in: the session, and the Cookie header its browser sends from then on. */
+async function begin(user = newUser(), overrides: Partial<BeginInput> = {}, now = T0) {
+  const input = beginInput(user, overrides);
+  const { session, cookie } = await sessions.begin(input, now);
+  return { input, session, header: `${cookie.name}=${cookie.value}`, user };
+}
+
+/** Every document in a user's partition, read straight from Cosmos. */
+async function partition(userKey: string) {
+  const { resources } = await local.container.items
+    .query<Record<string, unknown>>({ query: 'SELECT * FROM c WHERE c.userKey = @userKey', parameters: [{ name: '@userKey', value: userKey }] })
+    .fetchAll();
+  return resources;
+}
+
+async function stored(session: Pick<Session, 'id' | 'userKey'>) {
+  return (await local.container.item(session.id, session.userKey).read<Session>()).resource;
+}
+
+describe('begin: the data model', () => {
+  it("stores the session and its token cache in the user's partition, under the hash of the cookie's secret", async () => {
+    const { input, session, header, user } = await begin();
+    const userKey = userKeyOf(TENANT, user.oid);
+    expect(session).toMatchObject({
+      id: sessionIdOf(input.secret),
+      userKey,
+      type: 'session',
+      createdWith: 'browser',
+      device: 'Chrome on Windows',
+      sidHash: sidHashOf(String(input.claims.sid)),
+      createdAt: T0,
+      lastSeenAt: T0,
+      expiresAt: T0 + ABSOLUTE,
+      ttl: IDLE,
+    });
+    const documents = await partition(userKey);
+    expect(documents.map((doc) => [doc.type, doc.id]).sort()).toEqual([
+      ['session', session.id],
+      ['tokens', tokenCacheIdOf(session.id)],
+    ]);
+    // A copy of the database holds no usable session: neither the secret nor the raw oid is stored as a key.
+    const everything = JSON.stringify(documents);
+    expect(everything).not.toContain(input.secret);
+    expect(header).not.toContain(user.oid);
+    expect(await cookies.read(header)).toEqual({ userKey, id: session.id });
+  });
+
+  it('keeps the ID token only when it has no login_hint (then it is the only way to name the account at sign-out)', async () => {
+    const withHint = await begin();
+    expect((await stored(withHint.session))?.idToken).toBeUndefined();
+    const user = newUser();
+    const withoutHint = await begin(user, { claims: { ...user, sub: 's' } });
+    expect((await stored(withoutHint.session))?.idToken).toBe('header.payload.signature');
+    expect((await stored(withoutHint.session))?.sidHash).toBeUndefined();
+  });
+
+  it('gives the same user key to the same user in any letter case, and different ones to different users or tenants', () => {
+    const oid = randomUUID();
+    expect(userKeyOf(TENANT, oid)).toBe(userKeyOf(TENANT.toUpperCase(), oid.toUpperCase()));
+    expect(userKeyOf(TENANT, oid)).not.toBe(userKeyOf(TENANT, randomUUID()));
+    expect(userKeyOf(TENANT, oid)).not.toBe(userKeyOf(randomUUID(), oid));
+    expect(userKeyOf(TENANT, oid)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('refuses a replayed sign-in (the same secret) as transaction_reused and keeps the first session as it was', async () => {
+    const first = await begin();
+    const replay: unknown = await sessions.begin({ ...first.input, homeAccountId: 'attacker.tid' }, T0 + 5).catch((error: unknown) => error);
+    expect(replay).toBeInstanceOf(AuthError);
+    expect(replay).toMatchObject({ code: 'transaction_reused', status: 400 });
+    expect((await stored(first.session))?.homeAccountId).toBe(first.input.homeAccountId);
+    expect(await partition(first.session.userKey)).toHaveLength(2);
+  });
+
+  it('creates both documents or neither: one transactional batch (atomic where the server behaves as Cosmos DB does)', async () => {
+    // The local Cosmos DB API does not roll a failed batch back; the proxy in front of it does, as Cosmos DB documents.
+    const proxy: CosmosFaultProxy = await startCosmosFaultProxy(local.cosmos.endpoint, { atomicBatches: true });
+    try {
+      const atomic = sessionsOn(await openSessionsContainer({ ...local.settings, endpoint: proxy.url }));
+      const input = beginInput();
+      const userKey = userKeyOf(TENANT, String(input.claims.oid));
+      // Someone else's document already holds the token cache's id: the second create fails, so the first must not stay.
+      await local.container.items.create({ id: tokenCacheIdOf(sessionIdOf(input.secret)), userKey, type: 'tokens', cache: '{}' });
+      const failure: unknown = await atomic.begin(input, T0).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: 'transaction_reused' });
+      expect((await partition(userKey)).map((doc) => doc.type)).toEqual(['tokens']);
+      const batches = proxy.log.filter((entry) => entry.operation === 'batch');
+      expect(batches).toHaveLength(1);
+      expect(batches[0]!.batch?.map((operation) => operation.operationType)).toEqual(['Create', 'Create']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("ends the session this browser had when it signs in again, whoever signs in", async () => {
+    const alice = await begin();
+    const bob = await begin(newUser(), { cookieHeader: alice.header });
+    expect(await stored(alice.session)).toBeUndefined();
+    expect(await partition(alice.session.userKey)).toEqual([]);
+    expect(await stored(bob.session)).toBeDefined();
+  });
+});
+
+describe('resume: the clocks', () => {
+  it('reads the live session with one point read, and nothing without a valid cookie', async () => {
+    const { session, header } = await begin();
+    expect(await sessions.resume(header, {}, T0 + 1)).toMatchObject({ id: session.id, claims: { name: 'Alice' } });
+    expect(await sessions.resume(null, {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume('fnauth=forged', {}, T0 + 1)).toBeUndefined();
+  });
+
+  it('ends a session after the idle timeout', async () => {
+    const { header } = await begin();
+    expect(await sessions.resume(header, { slide: false }, T0 + IDLE - 1)).toBeDefined();
+    expect(await sessions.resume(header, { slide: false }, T0 + IDLE)).toBeUndefined();
+  });
+
+  it('ends a session at its absolute lifetime even while it is in use', async () => {
+    const { session, header } = await begin();
+    for (let now = T0 + 3000; now < T0 + ABSOLUTE; now += 3000) expect(await sessions.resume(header, {}, now)).toBeDefined();
+    expect(T0 + ABSOLUTE - (await stored(session))!.lastSeenAt).toBeLessThan(IDLE);
+    expect(await sessions.resume(header, {}, T0 + ABSOLUTE - 1)).toBeDefined();
+    expect(await sessions.resume(header, {}, T0 + ABSOLUTE)).toBeUndefined();
+  });
+
+  it('slides the idle clock at most once per interval, and the token cache\'s ttl with it', async () => {
+    const { session, header } = await begin();
+    const before = await stored(session);
+    await sessions.resume(header, {}, T0 + TOUCH_INTERVAL_SECONDS - 1);
+    expect((await stored(session))?._etag).toBe(before?._etag);
+
+    const resumed = await sessions.resume(header, {}, T0 + TOUCH_INTERVAL_SECONDS);
+    expect(resumed?.lastSeenAt).toBe(T0 + TOUCH_INTERVAL_SECONDS);
+    const after = await stored(session);
+    expect(after).toMatchObject({ lastSeenAt: T0 + TOUCH_INTERVAL_SECONDS, createdAt: T0, expiresAt: T0 + ABSOLUTE, claims: { name: 'Alice' } });
+    const tokens = (await local.container.item(tokenCacheIdOf(session.id), session.userKey).read<{ ttl: number; _ts: number }>()).resource;
+    expect(tokens?.ttl).toBe(IDLE);
+    // What was idle before the touch is alive now.
+    expect(await sessions.resume(header, { slide: false }, T0 + IDLE)).toBeDefined();
+  });
+
+  it('slides often enough for short idle timeouts (a quarter of the timeout)', async () => {
+    const brief = sessionsOn(local.container, { idleTimeoutSeconds: 300, absoluteTimeoutSeconds: ABSOLUTE });
+    const { cookie } = await brief.begin(beginInput(), T0);
+    const header = `${cookie.name}=${cookie.value}`;
+    for (let now = T0 + 75; now <= T0 + 900; now += 75) expect((await brief.resume(header, {}, now))?.lastSeenAt).toBe(now);
+  });
+
+  it('a touch that lost the race (412) or whose session ended meanwhile (404) writes nothing and still resumes', async () => {
+    const proxy = await startCosmosFaultProxy(local.cosmos.endpoint);
+    try {
+      const proxied = sessionsOn(await openSessionsContainer({ ...local.settings, endpoint: proxy.url }));
+      for (const [status, code] of [[412, 'PreconditionFailed'], [404, 'NotFound']] as const) {
+        const { session, header } = await begin();
+        const before = await stored(session);
+        proxy.inject((request) => (request.operation === 'patch' ? cosmosError(status, code) : undefined), { times: 1 });
+        const mark = proxy.log.length;
+        expect((await proxied.resume(header, {}, T0 + 400))?.lastSeenAt).toBe(T0);
+        expect(proxy.log.slice(mark).map((entry) => `${entry.operation} ${entry.clientStatus}`)).toEqual(['read 200', `patch ${status}`]);
+        expect((await stored(session))?._etag).toBe(before?._etag);
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('sets ttl to at most the idle timeout and at most the remaining absolute lifetime', async () => {
+    const longIdle = sessionsOn(local.container, { idleTimeoutSeconds: ABSOLUTE, absoluteTimeoutSeconds: ABSOLUTE });
+    const { session, cookie } = await longIdle.begin(beginInput(), T0);
+    await longIdle.resume(`${cookie.name}=${cookie.value}`, {}, T0 + ABSOLUTE - 600);
+    expect((await stored(session))?.ttl).toBe(600);
+    const shortLived = sessionsOn(local.container, { idleTimeoutSeconds: IDLE, absoluteTimeoutSeconds: 900 });
+    expect((await shortLived.begin(beginInput(), T0)).session.ttl).toBe(900);
+  });
+});
+
+describe('list', () => {
+  it("shows the caller's live sessions, newest first, with current on the caller's own, from one query", async () => {
+    const user = newUser();
+    const first = await begin(user, { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1' }, T0);
+    const second = await begin(user, {}, T0 + 10);
+    const expired = await begin(user, {}, T0 - IDLE - 5);
+    const listing = await sessions.list(second.header, T0 + 20);
+    expect(listing).toEqual([
+      {
+        id: second.session.id,
+        createdAt: new Date((T0 + 10) * 1000).toISOString(),
+        lastSeenAt: new Date((T0 + 10) * 1000).toISOString(),
+        expiresAt: new Date((T0 + 10 + IDLE) * 1000).toISOString(),
+        absoluteExpiresAt: new Date((T0 + 10 + ABSOLUTE) * 1000).toISOString(),
+        device: 'Chrome on Windows',
+        current: true,
+      },
+      expect.objectContaining({ id: first.session.id, device: 'Safari on iPhone', current: false }),
+    ]);
+    expect(listing!.map((entry) => entry.id)).not.toContain(expired.session.id);
+    expect(await sessions.list(first.header, T0 + 20)).toEqual([
+      expect.objectContaining({ id: second.session.id, current: false }),
+      expect.objectContaining({ id: first.session.id, current: true }),
+    ]);
+  });
+
+  it("never shows another user's sessions, and answers nothing for a session that ended", async () => {
+    const alice = await begin();
+    const bob = await begin();
+    expect((await sessions.list(alice.header, T0 + 1))!.map((entry) => entry.id)).toEqual([alice.session.id]);
+    await sessions.end(bob.session);
+    expect(await sessions.list(bob.header, T0 + 1)).toBeUndefined();
+    expect(await sessions.list(null, T0 + 1)).toBeUndefined();
+  });
+});
+
+describe('ending sessions', () => {
+  it("end: one session and its token cache; false for an id that is not this user's", async () => {
+    const user = newUser();
+    const a = await begin(user);
+    const b = await begin(user);
+    const stranger = await begin();
+    expect(await sessions.end({ userKey: a.session.userKey, id: stranger.session.id })).toBe(false);
+    expect(await stored(stranger.session)).toBeDefined();
+    expect(await sessions.end(a.session)).toBe(true);
+    expect(await sessions.end(a.session)).toBe(false);
+    expect((await partition(user.oid ? a.session.userKey : '')).map((doc) => doc.id).sort()).toEqual([b.session.id, tokenCacheIdOf(b.session.id)].sort());
+    expect(await sessions.resume(a.header, {}, T0 + 1)).toBeUndefined();
+  });
+
+  it('end: a session whose token cache is gone already still ends (the batch falls back to single deletes)', async () => {
+    const { session, header } = await begin();
+    await local.container.item(tokenCacheIdOf(session.id), session.userKey).delete();
+    expect(await sessions.end(session)).toBe(true);
+    expect(await sessions.resume(header, {}, T0 + 1)).toBeUndefined();
+  });
+
+  it('endOthers: every other session of the caller, not the current one; with includeCurrent, all', async () => {
+    const user = newUser();
+    const devices = [await begin(user), await begin(user), await begin(user)];
+    const stranger = await begin();
+    expect(await sessions.endOthers(devices[0]!.header, { includeCurrent: false }, T0 + 1)).toBe(2);
+    expect((await partition(devices[0]!.session.userKey)).map((doc) => doc.id).sort()).toEqual([devices[0]!.session.id, tokenCacheIdOf(devices[0]!.session.id)].sort());
+    expect(await sessions.resume(devices[1]!.header, {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(stranger.header, {}, T0 + 1)).toBeDefined();
+    expect(await sessions.endOthers(devices[0]!.header, { includeCurrent: true }, T0 + 1)).toBe(1);
+    expect(await partition(devices[0]!.session.userKey)).toEqual([]);
+    expect(await sessions.endOthers(devices[0]!.header, { includeCurrent: true }, T0 + 1)).toBeUndefined();
+  });
+
+  it('endUser: every session of the user, in batches of at most 100 deletes', async () => {
+    const user = newUser();
+    const many = await Promise.all(Array.from({ length: 60 }, () => begin(user)));
+    const userKey = many[0]!.session.userKey;
+    expect(await partition(userKey)).toHaveLength(120);
+    expect(await sessions.endUser(userKey)).toBe(60);
+    expect(await partition(userKey)).toEqual([]);
+    expect(await sessions.endUser(userKey)).toBe(0);
+  });
+
+  it("endBySid: every session that carries Entra's sid, in any partition, and no other", async () => {
+    const sid = `sid-${randomUUID()}`;
+    const alice = newUser();
+    const here = await begin(alice, { claims: { ...alice, sub: 's', login_hint: 'h', sid } });
+    const there = await begin(alice, { claims: { ...alice, sub: 's', login_hint: 'h', sid } });
+    const other = await begin(alice);
+    expect(await sessions.endBySid(sid)).toBe(2);
+    for (const ended of [here, there]) expect(await sessions.resume(ended.header, {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(other.header, {}, T0 + 1)).toBeDefined();
+    expect(await partition(other.session.userKey)).toHaveLength(2);
+    expect(await sessions.endBySid(sid)).toBe(0);
+  });
+});
