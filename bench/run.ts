@@ -7,8 +7,9 @@
  *
  * Processes: this one runs the two local OpenID providers, autocannon and
  * the scripted browsers; children run the Cosmos DB API with its counting
- * proxy, the stack's functions host (tsx), our functions compiled to plain
- * JS, and each Express app.
+ * proxy, the stack's functions host (tsx), our deployed bundle in plain
+ * node, and each Express app. `BENCH_ONLY` picks scenarios, and only what
+ * they need is started.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,12 +17,12 @@ import { join } from 'node:path';
 import { DEMO_USERS } from '../dev/provider';
 import { EXPRESS_PATHS, startExpressBaseline } from './baseline/baseline';
 import { measureColdStart } from './cold-start/cold-start';
-import { buildCompiledApp } from './compiled/build';
+import { buildCompiledApp, type CompiledApp } from './compiled/build';
 import { FUNCTIONS_PATHS, startCompiledApp } from './compiled/compiled-app';
 import { startCountingCosmos } from './cosmos/local-cosmos';
 import { costOf, subtractTally } from './cosmos/tally';
 import { openSessionsContainer } from './cosmos/token-caches';
-import { readOptions } from './lib/options';
+import { readOptions, type Scenario } from './lib/options';
 import { startOurApp, type OurApp } from './lib/our-app';
 import { httpRequest } from '../test/helpers/http-form-driver';
 import { startSecondProvider } from './lib/second-provider';
@@ -76,30 +77,19 @@ async function main() {
   };
   // Ctrl-C stops the servers too (the stack's functions host would otherwise outlive us).
   process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
+  const runs = (scenario: Scenario) => options.only.includes(scenario);
   try {
-    step('Building our functions as plain JavaScript (tsc, and esbuild bundles for comparison)');
-    const compiled = await buildCompiledApp(join(RESULTS, 'compiled'));
+    let compiled: CompiledApp | undefined;
+    if (runs('load') || runs('sign-in') || runs('cold-start')) {
+      step('Building our functions as plain JavaScript (the deployed bundle as npm run build makes it, and the tsc output for comparison)');
+      compiled = await buildCompiledApp(join(RESULTS, 'compiled'));
+    }
 
-    step('Starting the local Cosmos DB API behind the counting proxy, the local stack, a second provider and the other apps');
+    step('Starting the local Cosmos DB API behind the counting proxy and the local stack');
     const cosmos = await startCountingCosmos();
     cleanups.push(cosmos.stop);
     const ours = await startOurApp({ cosmos, dataDir, users, accessTokenTtlSeconds: options.accessTokenTtlSeconds, name: APP_NAMES.oursDev });
     cleanups.push(ours.stack.stop);
-    const idp = await startSecondProvider(dataDir, [...DEMO_USERS, ...users], { ours: FUNCTIONS_PATHS, cookie: EXPRESS_PATHS, cosmos: EXPRESS_PATHS });
-    cleanups.push(idp.close);
-    const oursCompiled = await startCompiledApp(compiled, APP_NAMES.ours, idp, ours.stack.settings);
-    cleanups.push(oursCompiled.stop);
-    const cosmosEndpoint = { endpoint: cosmos.proxyUrl, key: cosmos.key };
-    const cookieApp = await startExpressBaseline('cookie', APP_NAMES.cookie, idp, cosmosEndpoint);
-    cleanups.push(cookieApp.stop);
-    const storeApp = await startExpressBaseline('cosmos', APP_NAMES.cosmos, idp, cosmosEndpoint);
-    cleanups.push(storeApp.stop);
-    const apps: BenchApp[] = [
-      { key: 'ours', target: oursCompiled.target, pid: oursCompiled.pid },
-      { key: 'oursDev', target: ours.target, pid: ours.pid },
-      { key: 'cookie', target: cookieApp.target, pid: cookieApp.pid },
-      { key: 'cosmos', target: storeApp.target, pid: storeApp.pid },
-    ];
     const tokenCaches = openSessionsContainer(cosmos.directUrl, cosmos.key);
     const functionsUrl = ours.stack.urls.functions;
 
@@ -107,65 +97,91 @@ async function main() {
     const beforeFirstSignIn = await cosmos.tally();
     const firstSession = await signIn(ours.target, DEMO_USERS[1]!);
     const firstSignIn = costOf(subtractTally(await cosmos.tally(), beforeFirstSignIn), onlyOurs);
+    const measured: Omit<BenchResults, 'targets' | 'startedAt' | 'finishedAt' | 'seconds' | 'machine' | 'options'> = {};
 
     // Next, while everything else is idle.
-    step(`Cold start (${options.coldRuns} fresh processes per variant)`);
-    const coldStart = await measureColdStart(compiled, {
-      runs: options.coldRuns,
-      settings: ours.stack.settings,
-      caCertPath: ours.stack.provider.caCertPath,
-      authorityMetadata: ours.stack.provider.metadata,
-      sessionCookie: firstSession.cookie,
-    });
+    if (runs('cold-start')) {
+      step(`Cold start (${options.coldRuns} fresh processes per variant)`);
+      measured.coldStart = await measureColdStart(compiled!, {
+        runs: options.coldRuns,
+        settings: ours.stack.settings,
+        caCertPath: ours.stack.provider.caCertPath,
+        authorityMetadata: ours.stack.provider.metadata,
+        sessionCookie: firstSession.cookie,
+      });
+    }
 
-    step('Cosmos DB requests per endpoint (the local stack)');
-    const cosmosCost = await measureCosmosCost({
-      target: ours.target,
-      functionsUrl,
-      cosmos,
-      tokenCaches,
-      users,
-      samples: options.costSamples,
-      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-      firstSignIn,
-      adminToken: () => adminToken(ours.stack),
-    });
+    if (runs('cosmos-cost')) {
+      step('Cosmos DB requests per endpoint (the local stack)');
+      measured.cosmosCost = await measureCosmosCost({
+        target: ours.target,
+        functionsUrl,
+        cosmos,
+        tokenCaches,
+        users,
+        samples: options.costSamples,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+        firstSignIn,
+        adminToken: () => adminToken(ours.stack),
+      });
+    }
 
-    step(`Token cache growth (${options.growthUsers} other users)`);
-    const tokenCacheGrowth = await measureTokenCacheGrowth({
-      target: ours.target,
-      functionsUrl,
-      tokenCaches,
-      first: users[0]!,
-      others: users.slice(1, 1 + options.growthUsers),
-    });
+    if (runs('growth')) {
+      step(`Token cache growth (${options.growthUsers} other users)`);
+      measured.tokenCacheGrowth = await measureTokenCacheGrowth({
+        target: ours.target,
+        functionsUrl,
+        tokenCaches,
+        first: users[0]!,
+        others: users.slice(1, 1 + options.growthUsers),
+      });
+    }
 
-    step(`Authenticated GET /claims at ${options.connections.join(', ')} connections, ${options.durationSeconds} s per app in ${options.rounds} rounds`);
-    const loadTargets: LoadTarget[] = [];
-    for (const app of apps) loadTargets.push(await loadTarget(app, DEMO_USERS[0]!));
-    const authenticatedLoad = await measureAuthenticatedLoad(loadTargets, cosmos, options);
+    if (runs('load') || runs('sign-in')) {
+      step('Starting a second provider, our deployed bundle and the Express baselines');
+      const idp = await startSecondProvider(dataDir, [...DEMO_USERS, ...users], { ours: FUNCTIONS_PATHS, cookie: EXPRESS_PATHS, cosmos: EXPRESS_PATHS });
+      cleanups.push(idp.close);
+      const oursCompiled = await startCompiledApp(compiled!, APP_NAMES.ours, idp, ours.stack.settings);
+      cleanups.push(oursCompiled.stop);
+      const cosmosEndpoint = { endpoint: cosmos.proxyUrl, key: cosmos.key };
+      const cookieApp = await startExpressBaseline('cookie', APP_NAMES.cookie, idp, cosmosEndpoint);
+      cleanups.push(cookieApp.stop);
+      const storeApp = await startExpressBaseline('cosmos', APP_NAMES.cosmos, idp, cosmosEndpoint);
+      cleanups.push(storeApp.stop);
+      const apps: BenchApp[] = [
+        { key: 'ours', target: oursCompiled.target, pid: oursCompiled.pid },
+        { key: 'oursDev', target: ours.target, pid: ours.pid },
+        { key: 'cookie', target: cookieApp.target, pid: cookieApp.pid },
+        { key: 'cosmos', target: storeApp.target, pid: storeApp.pid },
+      ];
 
-    step(`Sign-in throughput (${options.signInConcurrency.join(', ')} at a time, ${options.signInSeconds} s per app in ${options.rounds} rounds)`);
-    const signInResults = await measureSignInThroughput(apps, users, {
-      concurrency: options.signInConcurrency,
-      seconds: options.signInSeconds,
-      rounds: options.rounds,
-    });
+      if (runs('load')) {
+        step(`Authenticated GET /claims at ${options.connections.join(', ')} connections, ${options.durationSeconds} s per app in ${options.rounds} rounds`);
+        const loadTargets: LoadTarget[] = [];
+        for (const app of apps) loadTargets.push(await loadTarget(app, DEMO_USERS[0]!));
+        measured.authenticatedLoad = await measureAuthenticatedLoad(loadTargets, cosmos, options);
+      }
+
+      if (runs('sign-in')) {
+        step(`Sign-in throughput (${options.signInConcurrency.join(', ')} at a time, ${options.signInSeconds} s per app in ${options.rounds} rounds)`);
+        measured.signIn = await measureSignInThroughput(apps, users, {
+          concurrency: options.signInConcurrency,
+          seconds: options.signInSeconds,
+          rounds: options.rounds,
+        });
+      }
+    }
 
     const finishedAt = new Date();
-    const measured = {
+    const all = {
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
       machine: { ...machine, loadAtEnd: loadavg() },
       options,
-      authenticatedLoad,
-      signIn: signInResults,
-      cosmosCost,
-      coldStart,
-      tokenCacheGrowth,
+      ...measured,
     };
-    const results: BenchResults = { ...measured, targets: judgeTargets(measured) };
+    const results: BenchResults = { ...all, targets: judgeTargets(all) };
     process.stdout.write(`\n${formatReport(results)}\n`);
     process.stdout.write(`\nFull results: ${writeResults(results, RESULTS)}\n`);
   } finally {

@@ -56,12 +56,14 @@ export interface FunctionsHostOptions {
   log?: (line: string) => void;
   /** `Host.CORS` and `Host.CORSCredentials` of local.settings.json; no CORS headers when unset. */
   cors?: Cors;
+  /** Serve these instead of importing `src/functions`: the route table a built package exports (`dist/app`). */
+  routes?: RegisteredFunction[];
 }
 
 /** Throws the ConfigError that names every bad setting, before anything listens. */
 export async function startFunctionsHost(options: FunctionsHostOptions = {}): Promise<FunctionsHost> {
   loadConfig(process.env);
-  const routes = await importFunctionModules();
+  const routes = options.routes ?? (await importFunctionModules());
   const log = options.log ?? ((line: string) => console.log(line));
   const server = createServer((request, response) => {
     serve(routes, request, response, log, options.cors).catch((error: unknown) => {

@@ -1,21 +1,26 @@
 /**
  * Runs in a fresh `node` process (compiled to plain JS first: no tsx, no
- * loader hooks, as on Azure). Requires one entry that loads every function
- * module, optionally invokes the login function once, and prints one JSON
- * line of timings counted from the process's own start (`performance.now()`
- * is relative to it) plus the CPU time used so far, which other load on the
+ * loader hooks, as on Azure). Stands in for the Functions worker
+ * (test/helpers/functions-worker.ts: the app's `@azure/functions` registers
+ * with it as on Azure), requires one `main`, optionally loads more modules
+ * or invokes the login function through the worker, and prints one JSON line
+ * of timings counted from the process's own start (`performance.now()` is
+ * relative to it) plus the CPU time used so far, which other load on the
  * machine disturbs less than wall time.
  *
- * Usage: node probe.js <entry.js> [--login] [--stub=<package>]…
- *   --login       also run the login handler once (needs the app's settings in the environment)
- *   --stub=zod    answer require('zod') with an inert stand-in: what loading costs without that package
+ * Usage: node probe.js <main.js> [--then=<module>]… [--login] [--stub=<package>]…
+ *   --then=<module>  after main, require this too and time it (what the first request needing an SDK pays)
+ *   --login          then run the start hooks and the login function once (needs the app's settings in the environment)
+ *   --stub=zod       answer require('zod') with an inert stand-in: what loading costs without that package
  */
 import Module from 'node:module';
+import { FunctionsWorker } from '../../test/helpers/functions-worker';
 
 const startedMs = performance.now();
 const args = process.argv.slice(2);
 const entry = args.find((arg) => !arg.startsWith('--'));
-const stubs = new Set(args.filter((arg) => arg.startsWith('--stub=')).map((arg) => arg.slice('--stub='.length)));
+const option = (name: string) => args.filter((arg) => arg.startsWith(`--${name}=`)).map((arg) => arg.slice(name.length + 3));
+const stubs = new Set(option('stub'));
 
 if (stubs.size > 0) {
   // Any property or call on the stand-in returns the stand-in, so module-level schema building runs through.
@@ -32,30 +37,26 @@ const cpuMs = () => {
   return (user + system) / 1000;
 };
 
-interface Loaded {
-  routeTable: Array<{ name: string; run: (request: unknown, context: unknown) => Promise<{ status?: number }> }>;
-  HttpRequest: new (init: { method: string; url: string }) => unknown;
-  InvocationContext: new (init: { invocationId: string; functionName: string; logHandler: () => void }) => unknown;
-}
-
-async function main() {
-  if (!entry) throw new Error('usage: node probe.js <entry.js> [--login] [--stub=<package>]');
-  const loaded = require(entry) as Loaded;
+async function run() {
+  if (!entry) throw new Error('usage: node probe.js <main.js> [--then=<module>]… [--login] [--stub=<package>]…');
+  const worker = FunctionsWorker.install();
+  worker.load(entry);
   const result: Record<string, number | string> = { startedMs, modulesLoadedMs: performance.now(), modulesLoadedCpuMs: cpuMs() };
+  for (const module of option('then')) {
+    const started = performance.now();
+    worker.load(module);
+    result[`then:${module}`] = performance.now() - started;
+  }
   if (args.includes('--login')) {
-    const login = loaded.routeTable.find((route) => route.name === 'login');
-    if (!login) throw new Error('no login function in the route table');
+    await worker.start();
     const origin = new URL(process.env.REDIRECT_URI ?? 'http://localhost:7071/api/redirect').origin;
-    const response = await login.run(
-      new loaded.HttpRequest({ method: 'GET', url: `${origin}/api/login` }),
-      new loaded.InvocationContext({ invocationId: 'cold-start', functionName: 'login', logHandler: () => undefined }),
-    );
-    Object.assign(result, { firstLoginMs: performance.now(), firstLoginCpuMs: cpuMs(), loginStatus: response.status ?? 200 });
+    const response = await worker.invoke('login', { url: `${origin}/api/login` });
+    Object.assign(result, { firstLoginMs: performance.now(), firstLoginCpuMs: cpuMs(), loginStatus: Number(response.statusCode) });
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-main().catch((error: unknown) => {
+run().catch((error: unknown) => {
   process.stderr.write(`${(error as Error).stack}\n`);
   process.exit(1);
 });

@@ -1,67 +1,46 @@
 /**
- * Builds our app as plain JavaScript, all under bench/results/ (the
- * production build in dist/ is left alone), for the cold-start runs and for
- * serving the functions without tsx:
+ * Builds our app as plain JavaScript, all under bench/results/ (dist/ is left
+ * alone), for the cold-start runs and for serving the functions without tsx:
  *
- * - `tsc/`: the deployed package, compiled by `tsc -p tsconfig.build.json`
- *   exactly as `npm run build` does, plus `tsc/dev/functions-host.js` (the
- *   development host, transpiled) so it can serve those modules over HTTP;
- * - `bundle/`: the same function modules bundled by esbuild into one file,
- *   with the SDKs that src/ imports on first use (`await import('…')`) left
- *   out of the bundle so they stay lazy;
- * - `bundle-without-zod/`: that bundle with `zod` replaced by an inert
- *   stand-in: what loading costs once config.ts no longer needs zod;
- * - `serve.js` (starts that compiled host) and the cold-start probe,
- *   transpiled to plain JS so that no loader hook runs in the measured
- *   processes.
+ * - `app/`: the deployed package, made by `scripts/bundle.ts` exactly as
+ *   `npm run build` makes dist/app (the functions bundle, one bundle per SDK
+ *   loaded on first use);
+ * - `app-without-zod/`: the same with `zod` replaced by an inert stand-in:
+ *   what loading costs once config.ts no longer needs zod;
+ * - `app-zod-namespace/`: the same with config.ts importing
+ *   `* as z from 'zod'` instead of `{ z }`, which lets esbuild leave out
+ *   the parts of zod that config.ts does not use;
+ * - `tsc/`: `src/` compiled by `tsc -p tsconfig.build.json`, the package as
+ *   it was deployed before bundling (its packages resolved in node_modules),
+ *   for comparison, plus `tsc/dev/functions-host.js` (the development host,
+ *   transpiled), which serves either over HTTP;
+ * - `serve.js` (starts that compiled host), and for the cold-start runs the
+ *   probe and `worker-host.js` (a package served through the Functions
+ *   worker stand-in), as plain JS so that no loader hook runs in the
+ *   measured processes.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { bundleApp, functionNames } from '../../scripts/bundle';
 
 const ROOT = join(__dirname, '..', '..');
 
 export interface CompiledApp {
-  /** Each requires every compiled function module (as the host's `main` glob does) and exports what the probe needs. */
-  entries: { tsc: string; bundle: string; bundleWithoutZod: string };
-  /** JavaScript of the app itself (tsc) or of the whole bundle. */
-  bytes: { tsc: number; bundle: number; bundleWithoutZod: number };
-  /** Packages src/ loads only on first use, kept out of the bundles. */
-  lazyPackages: string[];
-  /** The development host, compiled; it serves the tsc output. */
+  /** Each loads every function module, as the host does with package.json's `main`. */
+  entries: { tsc: string; deployed: string; deployedWithoutZod: string; deployedZodNamespace: string };
+  /** JavaScript of the app itself (tsc), or of the functions bundle. */
+  bytes: { tsc: number; deployed: number; deployedWithoutZod: number; deployedZodNamespace: number };
+  /** Package name -> what the first request needing it loads: the deployed package's SDK bundle, and the installed package. */
+  sdks: Array<{ name: string; deployed: string; installed: string; deployedBytes: number }>;
+  /** The development host, compiled; it serves the tsc output, or the route table of a `main` given to `serve`. */
   functionsHost: string;
-  /** `node serve.js <functionsHost>`: listens on a free port (or PORT) and reports it over IPC. */
+  /** `node serve.js <functionsHost> [main]`: listens on a free port (or PORT) and reports it over IPC. */
   serve: string;
+  /** `node worker-host.js <main>`: a package served through the worker stand-in, for the cold-start runs. */
+  workerHost: string;
   probe: string;
-}
-
-/** `@azure/functions-core` is provided by the Functions host's worker at run time; it is never in the package. */
-const HOST_PROVIDED = ['@azure/functions-core'];
-
-function functionModules(): string[] {
-  return readdirSync(join(ROOT, 'src', 'functions'))
-    .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
-    .map((name) => name.replace(/\.ts$/, ''));
-}
-
-/** Package names that src/ imports with `import('…')`: loaded on first use, so a bundle must not inline them. */
-function lazilyImportedPackages(directory = join(ROOT, 'src')): string[] {
-  const found = new Set<string>();
-  for (const name of readdirSync(directory)) {
-    const path = join(directory, name);
-    if (statSync(path).isDirectory()) lazilyImportedPackages(path).forEach((pkg) => found.add(pkg));
-    else if (name.endsWith('.ts')) for (const match of readFileSync(path, 'utf8').matchAll(/\bimport\(\s*'([^.'][^']*)'\s*\)/g)) found.add(match[1]!);
-  }
-  return [...found].sort();
-}
-
-/** The body of an entry module: one require per function, then the route table and the classes the probe builds requests with. */
-function entrySource(requirePrefix: string): string {
-  return [
-    ...functionModules().map((name) => `require('${requirePrefix}/functions/${name}');`),
-    `module.exports = { routeTable: require('${requirePrefix}/lib/registry').routeTable, HttpRequest: require('@azure/functions').HttpRequest, InvocationContext: require('@azure/functions').InvocationContext };`,
-  ].join('\n');
 }
 
 const stubZod: Plugin = {
@@ -75,25 +54,35 @@ const stubZod: Plugin = {
   },
 };
 
-async function bundle(outfile: string, external: string[], plugins: Plugin[] = []): Promise<number> {
+/** config.ts as it would be with `import * as z from 'zod'`: its one import line, changed for this build only. */
+const zodNamespaceImport: Plugin = {
+  name: 'zod-namespace-import',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]src[\\/]lib[\\/]config\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const named = "import { z } from 'zod';";
+      if (!source.includes(named)) throw new Error(`config.ts no longer has the line ${named}: update bench/compiled/build.ts`);
+      return { contents: source.replace(named, "import * as z from 'zod';"), loader: 'ts' };
+    });
+  },
+};
+
+/**
+ * One file to CommonJS, as tsc would emit it: `import()` becomes `require()` (Node's import() would
+ * want file extensions). `inline` also bundles the project files it imports (the probe uses a test
+ * helper); packages always stay in node_modules.
+ */
+async function transpile(source: string, outfile: string, inline = false): Promise<string> {
   await build({
-    stdin: { contents: entrySource('./src'), resolveDir: ROOT, sourcefile: 'functions-entry.js', loader: 'js' },
-    bundle: true,
-    minify: true,
+    entryPoints: [source],
+    outfile,
+    ...(inline ? { bundle: true, packages: 'external' as const } : {}),
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    outfile,
-    external,
-    plugins,
+    supported: { 'dynamic-import': false },
     logLevel: 'error',
   });
-  return statSync(outfile).size;
-}
-
-/** One file to CommonJS, as tsc would emit it: `import()` becomes `require()` (Node's import() would want file extensions). */
-async function transpile(source: string, outfile: string): Promise<string> {
-  await build({ entryPoints: [source], outfile, platform: 'node', target: 'node20', format: 'cjs', supported: { 'dynamic-import': false }, logLevel: 'error' });
   return outfile;
 }
 
@@ -121,21 +110,27 @@ export async function buildCompiledApp(outDir: string): Promise<CompiledApp> {
     process.stderr.write(`  ! tsc reported errors; measuring the JavaScript it emitted anyway:\n${tsc.stdout}\n`);
   }
   const tscEntry = join(tscOut, 'entry.js');
-  writeFileSync(tscEntry, `${entrySource('./src')}\n`);
-  const functionsHost = await transpile(join(ROOT, 'dev', 'functions-host.ts'), join(tscOut, 'dev', 'functions-host.js'));
+  writeFileSync(
+    tscEntry,
+    [...functionNames().map((name) => `require('./src/functions/${name}');`), `module.exports = { routeTable: require('./src/lib/registry').routeTable };`, ''].join('\n'),
+  );
 
-  const lazyPackages = lazilyImportedPackages();
-  const bundleEntry = join(outDir, 'bundle', 'entry.js');
-  const bundleWithoutZodEntry = join(outDir, 'bundle-without-zod', 'entry.js');
-  const bundleBytes = await bundle(bundleEntry, [...HOST_PROVIDED, ...lazyPackages]);
-  const bundleWithoutZodBytes = await bundle(bundleWithoutZodEntry, [...HOST_PROVIDED, ...lazyPackages], [stubZod]);
+  const deployed = await bundleApp({ outDir: join(outDir, 'app') });
+  const withoutZod = await bundleApp({ outDir: join(outDir, 'app-without-zod'), plugins: [stubZod] });
+  const zodNamespace = await bundleApp({ outDir: join(outDir, 'app-zod-namespace'), plugins: [zodNamespaceImport] });
 
   return {
-    entries: { tsc: tscEntry, bundle: bundleEntry, bundleWithoutZod: bundleWithoutZodEntry },
-    bytes: { tsc: directoryBytes(join(tscOut, 'src', 'functions')) + directoryBytes(join(tscOut, 'src', 'lib')), bundle: bundleBytes, bundleWithoutZod: bundleWithoutZodBytes },
-    lazyPackages,
-    functionsHost,
+    entries: { tsc: tscEntry, deployed: deployed.main, deployedWithoutZod: withoutZod.main, deployedZodNamespace: zodNamespace.main },
+    bytes: {
+      tsc: directoryBytes(join(tscOut, 'src', 'functions')) + directoryBytes(join(tscOut, 'src', 'lib')),
+      deployed: deployed.bytes.main,
+      deployedWithoutZod: withoutZod.bytes.main,
+      deployedZodNamespace: zodNamespace.bytes.main,
+    },
+    sdks: Object.entries(deployed.sdks).map(([name, file]) => ({ name, deployed: file, installed: require.resolve(name), deployedBytes: deployed.bytes.sdks[name]! })),
+    functionsHost: await transpile(join(ROOT, 'dev', 'functions-host.ts'), join(tscOut, 'dev', 'functions-host.js')),
     serve: await transpile(join(__dirname, 'serve.ts'), join(outDir, 'serve.js')),
-    probe: await transpile(join(__dirname, '..', 'cold-start', 'probe.ts'), join(outDir, 'probe.js')),
+    workerHost: await transpile(join(__dirname, '..', 'cold-start', 'worker-host.ts'), join(outDir, 'worker-host.js'), true),
+    probe: await transpile(join(__dirname, '..', 'cold-start', 'probe.ts'), join(outDir, 'probe.js'), true),
   };
 }

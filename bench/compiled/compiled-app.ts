@@ -1,9 +1,10 @@
 /**
- * Our functions as the deployed package runs them: the tsc output in a plain
- * `node` process (no tsx, whose loader hooks make every `await import()`
- * cost a round trip to its worker thread), served by the compiled
- * development host. Same settings, cookie secret and Cosmos DB as the stack,
- * registered with the second provider like the baselines.
+ * Our functions as deployed: the bundle `npm run build` writes to dist/app
+ * (built again under bench/results/), in a plain `node` process (no tsx,
+ * whose loader hooks make every `await import()` cost a round trip to its
+ * worker thread), served by the compiled development host. Same settings,
+ * cookie secret and Cosmos DB as the stack, registered with the second
+ * provider like the baselines.
  */
 import { isKnownWarning, KNOWN_WARNINGS } from '../../dev/known-warnings';
 import type { RunningApp } from '../baseline/baseline';
@@ -39,7 +40,7 @@ export async function startCompiledApp(
   // Output is one log line per request, dropped as the stack drops its host's; anything else is shown.
   const running = await forkReady(built.serve, env, (line) => {
     if (!line.startsWith('{"event":"request"') && !isKnownWarning(line, KNOWN_WARNINGS.outsideFunctionsHost)) process.stderr.write(`  [compiled functions] ${line}\n`);
-  }, [built.functionsHost]);
+  }, [built.functionsHost, built.entries.deployed]);
   return {
     target: {
       name,

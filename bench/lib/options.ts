@@ -1,9 +1,15 @@
 /**
  * The bench's knobs, all from the environment so that `npm run bench` stays
  * one command. `BENCH_QUICK=1` shrinks every duration and count for a smoke
- * run (its figures are not worth comparing).
+ * run (its figures are not worth comparing); `BENCH_ONLY=cold-start` (or any
+ * list of {@link SCENARIOS}) runs just those parts.
  */
+export const SCENARIOS = ['load', 'sign-in', 'cosmos-cost', 'cold-start', 'growth'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
 export interface BenchOptions {
+  /** The scenarios to run, in the bench's own order. */
+  only: Scenario[];
   /** Seconds of load per app and concurrency (split over `rounds`). */
   durationSeconds: number;
   /** Turns the apps take at each concurrency, so that drift in the machine's other load hits all alike. */
@@ -41,9 +47,19 @@ function list(name: string, fallback: number[]): number[] {
   return values;
 }
 
+function scenarios(): Scenario[] {
+  const raw = process.env.BENCH_ONLY;
+  if (!raw) return [...SCENARIOS];
+  const named = raw.split(',').map((item) => item.trim());
+  const unknown = named.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+  if (unknown.length > 0 || named.length === 0) throw new Error(`BENCH_ONLY must list scenarios from ${SCENARIOS.join(', ')}, not "${raw}"`);
+  return SCENARIOS.filter((scenario) => named.includes(scenario));
+}
+
 export function readOptions(): BenchOptions {
   const quick = process.env.BENCH_QUICK === '1';
   return {
+    only: scenarios(),
     durationSeconds: number('BENCH_DURATION', quick ? 2 : 10, 1),
     rounds: number('BENCH_ROUNDS', quick ? 1 : 2, 1),
     warmUpSeconds: number('BENCH_WARMUP', quick ? 1 : 3),

@@ -5,9 +5,9 @@
  * Each check reuses what requests use (the instance's runtime, its memoized
  * tenant metadata and its Cosmos client), so a passing check means the next
  * request finds them ready. Nothing is written: the Cosmos check is a point
- * read, in each container, of a document that never exists, the cheapest
- * read Cosmos offers (a 404 for about 1 RU, no query, no metadata call). The
- * first check on an instance opens the containers as the first request
+ * read, in the sessions container, of a document that never exists, the
+ * cheapest read Cosmos offers (a 404 for about 1 RU, no query, no metadata
+ * call). The first check on an instance opens the container as the first request
  * would (creating them only where `COSMOS_CREATE_IF_MISSING` is on, which
  * the Azure deployment turns off).
  *

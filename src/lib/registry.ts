@@ -22,6 +22,7 @@ import { app, type HttpHandler, type HttpMethod, type HttpRequest, type HttpResp
 import { ConfigError } from './config';
 import { AuthError, errorResponse, type ResponseAudience } from './errors';
 import { getRuntime } from './runtime';
+import { warmUpAfterFirstInvocation } from './warm-up';
 
 export const ROUTE_PREFIX = 'api';
 
@@ -67,6 +68,7 @@ export function reportSettingsProblems(log: (message: string) => void = console.
 }
 
 app.hook.appStart(() => reportSettingsProblems());
+warmUpAfterFirstInvocation();
 
 export function defineFunction(definition: FunctionDefinition): RegisteredFunction {
   const registered = { ...definition, run: wrap(definition) };

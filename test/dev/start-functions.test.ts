@@ -26,6 +26,8 @@ import { loadOrCreateTls } from '../../dev/provider/keys';
 const ROOT = join(__dirname, '../..');
 const LAUNCHER = join(ROOT, 'dev', 'start-functions.ts');
 const TSX = pathToFileURL(require.resolve('tsx')).href;
+/** The issuer's path names the tenant by id, as Entra's does; the app reads `tid` from it. */
+const TENANT_ID = 'aaaabbbb-0000-4ccc-8111-dddd2222eeee';
 const CORE_TOOLS_INSTALLED = existsSync(join(ROOT, 'node_modules', '.bin', 'func'));
 
 interface Launched {
@@ -85,15 +87,15 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
     const tls = await loadOrCreateTls(join(folder, 'tenant'));
     caCertPath = tls.caCertPath;
     tenant = createHttpsServer({ cert: tls.cert, key: tls.key }, (request, response) => {
-      if (request.url !== '/tenant/v2.0/.well-known/openid-configuration') return void response.writeHead(404).end();
+      if (request.url !== `/${TENANT_ID}/v2.0/.well-known/openid-configuration`) return void response.writeHead(404).end();
       response.setHeader('Content-Type', 'application/json');
       response.end(
         JSON.stringify({
-          issuer: `${tenantOrigin}/tenant/v2.0`,
-          authorization_endpoint: `${tenantOrigin}/tenant/oauth2/v2.0/authorize`,
-          token_endpoint: `${tenantOrigin}/tenant/oauth2/v2.0/token`,
-          end_session_endpoint: `${tenantOrigin}/tenant/oauth2/v2.0/logout`,
-          jwks_uri: `${tenantOrigin}/tenant/discovery/v2.0/keys`,
+          issuer: `${tenantOrigin}/${TENANT_ID}/v2.0`,
+          authorization_endpoint: `${tenantOrigin}/${TENANT_ID}/oauth2/v2.0/authorize`,
+          token_endpoint: `${tenantOrigin}/${TENANT_ID}/oauth2/v2.0/token`,
+          end_session_endpoint: `${tenantOrigin}/${TENANT_ID}/oauth2/v2.0/logout`,
+          jwks_uri: `${tenantOrigin}/${TENANT_ID}/discovery/v2.0/keys`,
         }),
       );
     });
@@ -119,7 +121,7 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
       {
         FUNCTIONS_WORKER_RUNTIME: 'node',
         AzureWebJobsStorage: '',
-        AUTHORITY: `${tenantOrigin}/tenant/`,
+        AUTHORITY: `${tenantOrigin}/${TENANT_ID}/`,
         CLIENT_ID: '11111111-2222-3333-4444-555555555555',
         CLIENT_SECRET: 'a-client-secret-for-npm-start',
         COOKIE_SECRETS: 'a-cookie-secret-for-npm-start-0123456789abcdef',
@@ -132,7 +134,7 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
     );
     const launched = launch(cwd, dirname(process.execPath), [], { SESSION_IDLE_TIMEOUT_MINUTES: '30' });
     running.push(launched.child);
-    await waitForOutput(launched, `home: [GET] http://localhost:${port}/api/home`);
+    await waitForOutput(launched, `login: [GET] http://localhost:${port}/api/login`);
 
     expect(launched.output().match(/Azure Functions Core Tools were not found/g)).toHaveLength(1);
     expect(launched.output()).toContain('Using SESSION_IDLE_TIMEOUT_MINUTES from the environment instead of local.settings.json');
@@ -144,7 +146,7 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
     // The tenant's discovery document was fetched over https with the CA from Values.
     const login = await fetch(`http://localhost:${port}/api/login`, { redirect: 'manual' });
     expect(login.status).toBe(302);
-    expect(login.headers.get('location')).toMatch(new RegExp(`^${tenantOrigin}/tenant/oauth2/v2.0/authorize\\?`));
+    expect(login.headers.get('location')).toMatch(new RegExp(`^${tenantOrigin}/${TENANT_ID}/oauth2/v2.0/authorize\\?`));
 
     const preflight = await fetch(`http://localhost:${port}/api/claims`, {
       method: 'OPTIONS',
@@ -163,7 +165,7 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
     const cwd = settingsFolder(
       'untrusted',
       {
-        AUTHORITY: `${tenantOrigin}/tenant/`,
+        AUTHORITY: `${tenantOrigin}/${TENANT_ID}/`,
         CLIENT_ID: '11111111-2222-3333-4444-555555555555',
         CLIENT_SECRET: 'a-client-secret-for-npm-start',
         COOKIE_SECRETS: 'a-cookie-secret-for-npm-start-0123456789abcdef',
@@ -173,7 +175,7 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
     );
     const launched = launch(cwd, dirname(process.execPath));
     running.push(launched.child);
-    await waitForOutput(launched, `home: [GET] http://localhost:${port}/api/home`);
+    await waitForOutput(launched, `login: [GET] http://localhost:${port}/api/login`);
     const login = await fetch(`http://localhost:${port}/api/login`, { redirect: 'manual' });
     expect(login.status).toBe(500);
     const page = await login.text();

@@ -73,7 +73,7 @@ describe('GET /api/health', () => {
     expectNoSecrets(up);
   });
 
-  it('costs one point read per container, writes nothing, and no discovery call once the metadata is cached', async () => {
+  it('costs one point read in the container, writes nothing, and no discovery call once the metadata is cached', async () => {
     pastCacheOf(HEALTH_CACHE.passSeconds);
     const before = proxy.log.length;
     const discoveryBefore = app.entra.requests.filter((line) => line.includes('openid-configuration')).length;
@@ -83,7 +83,6 @@ describe('GET /api/health', () => {
     const calls = proxy.log.slice(before);
     expect(calls.map(({ operation, container, docId }) => ({ operation, container, docId })).sort((a, b) => a.container!.localeCompare(b.container!))).toEqual([
       { operation: 'read', container: 'sessions', docId: PROBE_DOCUMENT_ID },
-      { operation: 'read', container: 'tokenCache', docId: PROBE_DOCUMENT_ID },
     ]);
     expect(proxy.log.filter((entry) => WRITES.has(entry.operation))).toEqual([]);
     expect(app.entra.requests.filter((line) => line.includes('openid-configuration')).length).toBe(discoveryBefore);
@@ -117,11 +116,11 @@ describe('GET /api/health', () => {
     expect((await probe()).status).toBe(200);
   }, 60_000);
 
-  it('answers 503 with cosmos_container_missing when a container does not exist', async () => {
+  it('answers 503 with cosmos_container_missing when the container does not exist', async () => {
     // Cosmos DB answers a read in a missing container with 404 and sub-status 1003; the local Cosmos DB API server
     // sends no sub-status, so the proxy answers as Cosmos DB does.
     const remove = proxy.inject((request) =>
-      request.docId === PROBE_DOCUMENT_ID && request.container === 'tokenCache' ? cosmosError(404, 'NotFound', { 'x-ms-substatus': '1003' }) : undefined,
+      request.docId === PROBE_DOCUMENT_ID && request.container === 'sessions' ? cosmosError(404, 'NotFound', { 'x-ms-substatus': '1003' }) : undefined,
     );
     try {
       pastCacheOf(HEALTH_CACHE.passSeconds);
