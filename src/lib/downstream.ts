@@ -10,10 +10,10 @@
  *
  * @example
  * ```ts
- * const json = await callDownstreamApi(runtime, await requireCaller(runtime, request));
+ * const body = await callDownstreamApi(runtime, context.caller); // in a function with auth: 'signed-in'
  * ```
  */
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import { fromMsalError } from './identity-errors';
 import { createMsalClient } from './msal';
 import type { Runtime } from './runtime';
@@ -32,7 +32,7 @@ async function tokenOnBehalfOf(runtime: Runtime, assertion: string): Promise<str
     .catch((error: unknown) => {
       throw fromMsalError(error, runtime.loginUrl, 'on-behalf-of');
     });
-  if (!result) throw new AuthError('interaction_required', 401, 'No token could be obtained for the downstream API.');
+  if (!result) throw new AppError('interaction_required', { detail: 'No token could be obtained for the downstream API.' });
   return result.accessToken;
 }
 
@@ -42,9 +42,7 @@ async function tokenForSession(runtime: Runtime, session: Session): Promise<stri
   const msal = await createMsalClient(config, identity, runtime.sessions.tokenCaches.pluginFor(session));
   const account = await msal.getTokenCache().getAccountByHomeId(session.homeAccountId);
   if (!account) {
-    throw new AuthError('interaction_required', 401, 'Your sign-in has expired for this action. Please sign in again.', {
-      loginUrl: runtime.loginUrl,
-    });
+    throw new AppError('interaction_required', { loginUrl: runtime.loginUrl });
   }
   const { accessToken } = await msal.acquireTokenSilent({ account, scopes: config.downstream.scopes }).catch((error: unknown) => {
     throw fromMsalError(error, runtime.loginUrl, 'silent');
@@ -60,16 +58,14 @@ async function fetchJson(url: string, accessToken: string): Promise<unknown> {
       signal: AbortSignal.timeout(10_000),
     });
   } catch {
-    throw new AuthError('downstream_failed', 503, 'The downstream API cannot be reached right now. Please try again in a moment.', {
-      retryAfterSeconds: 10,
-    });
+    throw new AppError('downstream_unavailable');
   }
   if (!response.ok) {
-    throw new AuthError('downstream_failed', 502, `The downstream API answered with status ${response.status}.`);
+    throw new AppError('downstream_failed', { detail: `The downstream API answered with status ${response.status}.` });
   }
   try {
     return await response.json();
   } catch {
-    throw new AuthError('downstream_failed', 502, 'The downstream API did not answer with JSON.');
+    throw new AppError('downstream_failed', { detail: 'The downstream API did not answer with JSON.' });
   }
 }

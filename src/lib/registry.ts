@@ -1,50 +1,70 @@
 /**
- * The route table, and the one way functions are registered.
+ * The one way functions are registered, and the plumbing every request goes
+ * through, so that a function file tells only its request's story.
  *
  * Each file in `src/functions` calls {@link defineFunction} once. That
- * registers the function with the Azure Functions host (`app.http`) and
- * records it in {@link routeTable}, which the local development host
- * serves as is: a route exists in exactly one place.
+ * registers the function with the Azure Functions host (`app.http`), adds
+ * its route to the route table (`routes.ts`, which `urlFor` reads) and to
+ * {@link routeTable}, which the local development host serves as is: a
+ * route exists in exactly one place.
  *
- * Every handler is wrapped the same way: errors become responses through
- * `errorResponse`, security headers are added (`X-Frame-Options: DENY`
- * unless the function is `frameable` and names its own `frame-ancestors`),
- * and one structured log line is written per request (path only: query
- * strings carry codes and state). Routes may take parameters
- * (`sessions/{id}`), which arrive as `request.params`.
+ * Every request then goes the same way:
+ * 1. a {@link RequestContext} is made (query, headers, cookies parsed once, the runtime);
+ * 2. when the function asks for a caller (`auth`), it is found and verified,
+ *    and its roles and scopes checked (`access.ts`): no caller is a 401 for
+ *    an API, a redirect to sign-in for a page; the wrong caller is a 403;
+ * 3. the handler runs;
+ * 4. if it throws, its failure hooks run and the error becomes a response
+ *    (`errorResponse`);
+ * 5. security headers are added (`X-Frame-Options: DENY` unless the
+ *    function is `frameable` and names its own `frame-ancestors`), and one
+ *    structured log line is written (path only: query strings carry codes
+ *    and state).
  *
  * @example
  * ```ts
- * defineFunction({ name: 'claims', route: 'claims', methods: ['GET'], audience: 'api', handler: async (request) => ({ jsonBody: {} }) });
+ * export default defineFunction({
+ *   name: 'claims', route: 'claims', methods: ['GET'], audience: 'api', auth: 'signed-in',
+ *   handler: async ({ caller }) => json({ claims: caller.kind === 'session' ? caller.session.claims : caller.claims }),
+ * });
  * ```
  */
-import { app, type HttpHandler, type HttpMethod, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { app, type HttpHandler, type HttpMethod, type HttpResponseInit } from '@azure/functions';
+import { checkRequirement, type AuthRequirement } from './access';
 import { ConfigError } from './config';
-import { AuthError, errorResponse, type ResponseAudience } from './errors';
-import { getRuntime } from './runtime';
+import { findCaller, notSignedIn } from './current-user';
+import { toAppError, type AppError } from './errors';
+import { displayName } from './pages';
+import { RequestContext, type AuthenticatedContext } from './request-context';
+import { errorResponse, redirect, type ErrorResponseOptions, type ResponseAudience } from './responses';
+import { addRoute, urlFor } from './routes';
+import { getRuntime, type Runtime } from './runtime';
 import { warmUpAfterFirstInvocation } from './warm-up';
 
-export const ROUTE_PREFIX = 'api';
+/** What the handler of a function with this requirement gets. */
+export type ContextFor<A extends AuthRequirement> = A extends 'anonymous' ? RequestContext : AuthenticatedContext;
 
-export interface FunctionDefinition {
-  /** The function's name in the host; also its file name. */
+export interface FunctionDefinition<A extends AuthRequirement = AuthRequirement> {
+  /** The function's name in the host, and for `urlFor`; also its file name. */
   name: string;
-  /** Relative to `/api/`. */
+  /** Relative to `/api/`; `{name}` segments are parameters (`context.params`). */
   route: string;
   methods: HttpMethod[];
   /** API routes answer problem+json, browser routes a page. */
   audience: ResponseAudience;
+  /** Who may call it (`access.ts`); anonymous when left out. */
+  auth?: A;
   /**
    * Only for a page another site must frame (front-channel logout): the
    * response then carries no `X-Frame-Options`, and the handler names who
    * may frame it in its own `frame-ancestors` (or nobody may).
    */
   frameable?: boolean;
-  handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+  handler: (context: ContextFor<A>) => Promise<HttpResponseInit>;
 }
 
 export interface RegisteredFunction extends FunctionDefinition {
-  /** The handler with error handling, headers and logging: what the host runs. */
+  /** The handler with authentication, error handling, headers and logging: what the host runs. */
   run: HttpHandler;
 }
 
@@ -70,8 +90,9 @@ export function reportSettingsProblems(log: (message: string) => void = console.
 app.hook.appStart(() => reportSettingsProblems());
 warmUpAfterFirstInvocation();
 
-export function defineFunction(definition: FunctionDefinition): RegisteredFunction {
-  const registered = { ...definition, run: wrap(definition) };
+export function defineFunction<A extends AuthRequirement = 'anonymous'>(definition: FunctionDefinition<A>): RegisteredFunction {
+  const registered = { ...definition, run: wrap(definition as FunctionDefinition) } as RegisteredFunction;
+  addRoute(definition);
   routeTable.push(registered);
   app.http(definition.name, {
     route: definition.route,
@@ -92,47 +113,84 @@ const SECURITY_HEADERS: Record<string, string> = {
 function framingHeaders(definition: FunctionDefinition, headers: Record<string, string>): Record<string, string> {
   if (!definition.frameable) return { 'X-Frame-Options': 'DENY' };
   const policy = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-security-policy')?.[1];
-  return policy?.includes('frame-ancestors') ? {} : { 'X-Frame-Options': 'DENY' };
+  // Only a policy that names who may frame it lifts DENY; an error page's `frame-ancestors 'none'` keeps it.
+  return /frame-ancestors (?!'none')/.test(policy ?? '') ? {} : { 'X-Frame-Options': 'DENY' };
 }
 
 function wrap(definition: FunctionDefinition): HttpHandler {
-  return async (request, context) => {
+  return async (request, invocation) => {
     const started = performance.now();
+    const context = new RequestContext(request, invocation);
     let response: HttpResponseInit;
     let failure: string | undefined;
     let setup: { setting?: string; url?: string } = {};
     try {
-      response = await definition.handler(request, context);
+      response = await authenticateThenHandle(definition, context);
     } catch (error) {
-      failure =
-        error instanceof AuthError
-          ? [error.code, error.extra.reason].filter(Boolean).join(' ')
-          : error instanceof ConfigError
-            ? 'misconfigured settings'
-            : `unexpected:${(error as Error)?.name ?? 'unknown'}`;
+      const known = toAppError(error);
+      failure = [known.code, known.extra.reason].filter(Boolean).join(' ');
       // A setup mistake names the setting to fix and the URL tried: names and public URLs, never values.
-      if (error instanceof AuthError) setup = { setting: error.extra.setting, url: error.extra.url };
+      setup = { setting: known.extra.setting, url: known.extra.url };
       // Settings problems name settings, never their values: safe and needed in the log.
-      if (error instanceof ConfigError) context.error(error.message);
-      response = errorResponse(error, definition.audience);
+      if (error instanceof ConfigError) invocation.error(error.message);
+      const cookies = await context.undo();
+      response = errorResponse(known, definition.audience, { cookies, ...(definition.audience === 'browser' ? await errorPageFrame(context, known) : {}) });
     }
     const headers = headerRecord(response.headers);
     response.headers = { ...SECURITY_HEADERS, ...framingHeaders(definition, headers), 'Cache-Control': 'no-store', ...headers };
-    context.log(
+    invocation.log(
       JSON.stringify({
         event: 'request',
         function: definition.name,
         method: request.method,
-        path: new URL(request.url).pathname,
+        path: context.url.pathname,
         status: response.status ?? 200,
         durationMs: Math.round(performance.now() - started),
-        invocationId: context.invocationId,
+        invocationId: invocation.invocationId,
         ...(failure ? { error: failure } : {}),
         ...setup,
       }),
     );
     return response;
   };
+}
+
+async function authenticateThenHandle(definition: FunctionDefinition, context: RequestContext): Promise<HttpResponseInit> {
+  const requirement = definition.auth ?? 'anonymous';
+  if (requirement === 'anonymous') return definition.handler(context as AuthenticatedContext);
+  const { runtime } = context;
+  // A function that names roles or scopes decides by them; otherwise a bearer token needs the API's own scope.
+  const caller = await findCaller(runtime, context, requirement === 'signed-in' ? undefined : {});
+  if (!caller) {
+    // A page sends the browser to sign in and back; an API says how to authenticate.
+    if (definition.audience === 'browser') return redirect(urlFor('login', { query: { returnTo: `${context.url.pathname}${context.url.search}` } }));
+    throw notSignedIn(runtime);
+  }
+  checkRequirement(caller, requirement);
+  return definition.handler(Object.assign(context, { caller }));
+}
+
+/**
+ * What an error page says around the error: the app's name, and whether (and as whom) the user is
+ * signed in, so that a sign-in page used twice reads "You are already signed in as …". The session
+ * is read (one point read, no write) only for a request that carries a session cookie we signed,
+ * and only when neither the settings nor a service failed: an outage page must not wait on the store.
+ */
+async function errorPageFrame(context: RequestContext, error: AppError): Promise<Pick<ErrorResponseOptions, 'appName' | 'signedIn'>> {
+  let runtime: Runtime;
+  try {
+    runtime = context.runtime;
+  } catch {
+    return {};
+  }
+  const { appName } = runtime.config;
+  if (error.status >= 500) return { appName };
+  try {
+    const session = await runtime.sessions.resume(context.cookies, { slide: false });
+    return session ? { appName, signedIn: { name: displayName(session.claims) } } : { appName };
+  } catch {
+    return { appName };
+  }
 }
 
 function headerRecord(headers: HttpResponseInit['headers']): Record<string, string> {

@@ -1,8 +1,8 @@
 /**
  * The pages as a person sees them, in Chromium with JavaScript turned off: the shared layout (the
  * app's own stylesheet, the app's name in header and footer), the start page signed out and signed
- * in (the claims table), the local provider under the same name with a way back after Back, and
- * the CLI's sign-in in a terminal. It saves the README's pictures on the way (see
+ * in (the claims table, the sessions), error pages with a way home, the local provider under the
+ * same name with a way back after Back, and the CLI's sign-in in a terminal. It saves the README's pictures on the way (see
  * `test/helpers/screenshots.ts`; `npm run screenshots` writes them to docs/images).
  */
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ let e2e: E2eStack;
 let stack: LocalStack;
 let context: BrowserContext;
 let page: Page;
+/** The callback that signed the new user in: replayed later, it must say the user is already signed in. */
+let callback: string | undefined;
 
 beforeAll(async () => {
   e2e = await startE2eStack({ settings: { APP_NAME } });
@@ -80,6 +82,9 @@ describe('the pages, without JavaScript', () => {
     await page.locator('#displayName').fill(newUser.name);
     await page.locator('#password').fill(newUser.password);
     await page.screenshot({ path: screenshotPath('provider-sign-up') });
+    page.on('request', (request) => {
+      if (request.url().startsWith(`${stack.urls.functions}/redirect?`)) callback ??= request.url();
+    });
     await page.locator('#signup-submit').click();
     const code = await page.locator('#otp-display').innerText();
     await page.locator('#otp').fill(code.trim());
@@ -114,6 +119,20 @@ describe('the pages, without JavaScript', () => {
     await page.goBack();
   });
 
+  it('a replayed sign-in response tells the signed-in user so, in plain words, with a way on', async () => {
+    expect(callback).toBeDefined();
+    const response = await page.goto(callback!);
+    expect(response?.status()).toBe(400);
+    await expectAppLayout(response);
+    expect(await page.locator('#error-title').innerText()).toBe('You are already signed in');
+    expect(await page.locator('#already-signed-in').innerText()).toContain(`You are already signed in as ${newUser.name}.`);
+    expect(await page.locator('#sign-in-again').count()).toBe(0);
+    expect(await page.locator('#back-home').getAttribute('href')).toBe('/api/home');
+    await page.screenshot({ path: screenshotPath('error-already-signed-in') });
+    await page.locator('#back-home').click();
+    expect(await page.locator('#signed-in').innerText()).toBe(`Hello, ${newUser.name}`);
+  });
+
   it('Back after signing in reaches the finished sign-in page, which leads back to the app', async () => {
     const alice = DEMO_USERS[0]!;
     const other = await e2e.browser.newContext({ ignoreHTTPSErrors: true, javaScriptEnabled: false, viewport: VIEWPORT });
@@ -143,6 +162,24 @@ describe('the pages, without JavaScript', () => {
     await page.locator('#signout-continue').click();
     await page.waitForURL(stack.urls.home);
     expect(await page.locator('#signed-out').count()).toBe(1);
+  });
+
+  it('every error page is in the layout, says what happened and leads home; sign-in errors offer Sign in again', async () => {
+    const cases = [
+      { path: '/login?returnTo=%2F%2Fevil.example', title: 'This link does not work', signInAgain: false },
+      { path: '/login?prompt=bogus', title: 'This link does not work', signInAgain: false },
+      { path: '/redirect?state=not-a-sign-in&code=x', title: 'We could not sign you in', signInAgain: true },
+    ];
+    for (const { path, title, signInAgain } of cases) {
+      const response = await page.goto(`${stack.urls.functions}${path}`);
+      expect(response?.status(), path).toBe(400);
+      await expectAppLayout(response);
+      expect(await page.locator('body').getAttribute('data-page')).toBe('error');
+      expect(await page.locator('#error-title').innerText()).toBe(title);
+      expect(await page.locator('#error-detail').innerText()).not.toBe('');
+      expect(await page.locator('#back-home').getAttribute('href')).toBe('/api/home');
+      expect(await page.locator('#sign-in-again').count()).toBe(signInAgain ? 1 : 0);
+    }
   });
 });
 

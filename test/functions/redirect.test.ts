@@ -83,7 +83,7 @@ describe('the redirect callback refuses', () => {
       app.fn.redirect,
       '/api/redirect?error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=x',
     );
-    expectRefusedPage(result, 'authorization_failed');
+    expectRefusedPage(result, 'access_denied');
     expect(result.body).not.toContain('<script>');
     const odd = await new CookieJar().invoke(app.fn.redirect, '/api/redirect?error=%3Cimg%20src%3Dx%3E');
     expect(odd.body).not.toContain('<img');

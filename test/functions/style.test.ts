@@ -12,7 +12,7 @@ beforeAll(async () => {
 describe('GET /api/style', () => {
   it('serves the stylesheet pages link, cached for a year under its version, with no settings at all', async () => {
     expect(process.env.CLIENT_ID).toBeUndefined();
-    const response = await invoke(style, stylesheetHref);
+    const response = await invoke(style, stylesheetHref());
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('text/css; charset=utf-8');
     expect(response.headers['x-content-type-options']).toBe('nosniff');

@@ -7,9 +7,10 @@
  *
  * @example
  * ```ts
- * renderErrorPage({ appName }, { code: 'transaction_reused', status: 400, detail, user: 'Alice' });
+ * renderErrorPage({ appName }, { code: 'transaction_reused', status: 400, detail, signedIn: { name: 'Alice' } });
  * ```
  */
+import { urlFor } from '../routes';
 import { html } from './html';
 import { renderPage, type Frame } from './layout';
 
@@ -20,11 +21,9 @@ export interface ErrorPage {
   detail: string;
   /** Where "Sign in again" leads; without it, the page offers sign-in only where that is the way forward. */
   loginUrl?: string;
-  /** The signed-in user's name; absent when the request carried no live session. */
-  user?: string;
+  /** Present when the request carries a live session, with the user's name when the ID token has one. */
+  signedIn?: { name?: string };
 }
-
-const SIGN_IN = '/api/login?returnTo=%2Fapi%2Fhome';
 
 /** Errors of a sign-in that was already finished, or lost: a signed-in user has nothing left to do. */
 const SIGN_IN_SPENT = new Set(['transaction_missing', 'transaction_expired', 'state_mismatch', 'transaction_reused', 'code_redemption_failed']);
@@ -57,20 +56,22 @@ function headline(error: ErrorPage): string {
 }
 
 export function renderErrorPage(frame: Pick<Frame, 'appName'>, error: ErrorPage): string {
-  const signInAgain = !error.user && (error.loginUrl !== undefined || SIGN_IN_FIXES.has(error.code));
-  const home = html`<a id="back-home" class="button${signInAgain ? '' : ' primary'}" href="/api/home">${error.user ? 'Continue' : 'Back to home'}</a>`;
+  const { signedIn } = error;
+  const as = signedIn?.name ? html` as <strong>${signedIn.name}</strong>` : '';
+  const signInAgain = !signedIn && (error.loginUrl !== undefined || SIGN_IN_FIXES.has(error.code));
+  const home = html`<a id="back-home" class="button${signInAgain ? '' : ' primary'}" href="${urlFor('home')}">${signedIn ? 'Continue' : 'Back to home'}</a>`;
   const actions = signInAgain
-    ? html`<a id="sign-in-again" class="button primary" href="${error.loginUrl ?? SIGN_IN}">Sign in again</a>\n${home}`
+    ? html`<a id="sign-in-again" class="button primary" href="${error.loginUrl ?? urlFor('login', { query: { returnTo: urlFor('home') } })}">Sign in again</a>\n${home}`
     : home;
-  const alreadySignedIn = error.user !== undefined && SIGN_IN_SPENT.has(error.code);
+  const alreadySignedIn = signedIn !== undefined && SIGN_IN_SPENT.has(error.code);
   const title = alreadySignedIn ? 'You are already signed in' : headline(error);
   const lines = error.detail.split('\n');
   const explanation = alreadySignedIn
-    ? html`<p class="lead" id="already-signed-in">You are already signed in as <strong>${error.user}</strong>. This sign-in page was used before, so there is nothing more to do here.</p>`
+    ? html`<p class="lead" id="already-signed-in">You are already signed in${as}. This sign-in page was used before, so there is nothing more to do here.</p>`
     : html`<p class="lead" id="error-detail">${lines.map((line, index) => html`${index > 0 ? html`<br>` : ''}${line}`)}</p>
-${error.user ? html`<p id="still-signed-in">You are still signed in as <strong>${error.user}</strong>.</p>` : ''}`;
+${signedIn ? html`<p id="still-signed-in">You are still signed in${as}.</p>` : ''}`;
   return renderPage(
-    { ...frame, user: error.user },
+    { ...frame, user: signedIn?.name },
     {
       page: 'error',
       title,
@@ -80,7 +81,7 @@ ${explanation}
 <div class="actions">
 ${actions}
 </div>
-<p class="error-code">Error code: <code id="error-code">${error.code}</code></p>
+<p class="error-code" id="error-code">Error code: ${error.code}</p>
 </section>`,
     },
   );

@@ -14,11 +14,10 @@
 import type { Session, SessionSummary } from '../session';
 import { claimRows } from './claims-table';
 import { postForm } from './form';
+import { urlFor } from '../routes';
 import { html } from './html';
 import { renderPage, type Frame } from './layout';
 
-const SIGN_IN = '/api/login?returnTo=%2Fapi%2Fhome';
-const SIGN_UP = '/api/login?prompt=create&returnTo=%2Fapi%2Fhome';
 
 export interface SignedInHome {
   session: Pick<Session, 'claims'>;
@@ -47,7 +46,7 @@ function sessionRows(sessions: SessionSummary[], token: string) {
   return sessions.map(
     (entry) =>
       html`<tr data-session-id="${entry.id}"${entry.current ? html` id="current-session" class="current"` : ''}><td>${entry.device}</td><td>${when(entry.createdAt)}</td><td>${when(entry.lastSeenAt)}</td><td>${
-        entry.current ? 'This device' : postForm('/api/home', { token, end: entry.id }, { id: `end-${entry.id}`, text: 'Sign out', kind: 'small' })
+        entry.current ? 'This device' : postForm(urlFor('home'), { token, end: entry.id }, { id: `end-${entry.id}`, text: 'Sign out', kind: 'small' })
       }</td></tr>\n`,
   );
 }
@@ -62,8 +61,8 @@ export function renderHomePage(frame: Pick<Frame, 'appName'>, signedIn?: SignedI
 <p class="lead">Sign in with your account, or create one in a minute: all it takes is an email address.</p>
 <p id="signed-out" class="muted">You are not signed in.</p>
 <div class="actions">
-<a id="sign-in" class="button primary" href="${SIGN_IN}">Sign in</a>
-<a id="sign-up" class="button" href="${SIGN_UP}">Sign up</a>
+<a id="sign-in" class="button primary" href="${urlFor('login', { query: { returnTo: urlFor('home') } })}">Sign in</a>
+<a id="sign-up" class="button" href="${urlFor('login', { query: { prompt: 'create', returnTo: urlFor('home') } })}">Sign up</a>
 </div>
 </section>`,
     });
@@ -82,13 +81,13 @@ export function renderHomePage(frame: Pick<Frame, 'appName'>, signedIn?: SignedI
 <p class="lead">You are signed in${account && account !== name ? html` as <strong id="account">${account}</strong>` : ''}.</p>
 <p class="muted" id="api-description"><strong>Call the API</strong> asks <code>${apiUrl}</code> about you with an access token from your session's token cache, and shows its answer.</p>
 <div class="actions">
-<a id="call-api" class="button primary" href="/api/me">Call the API</a>
-${postForm('/api/logout', { token }, { id: 'sign-out', text: 'Sign out' })}
+<a id="call-api" class="button primary" href="${urlFor('me')}">Call the API</a>
+${postForm(urlFor('logout'), { token }, { id: 'sign-out', text: 'Sign out' })}
 </div>
 </section>
 <section class="card" id="id-token">
 <h2>Your ID token</h2>
-<p class="muted">What your tenant said about you when you signed in. <a id="claims" href="/api/claims">View as JSON</a></p>
+<p class="muted">What your tenant said about you when you signed in. <a id="claims" href="${urlFor('claims')}">View as JSON</a></p>
 <div class="table-scroll"><table id="claims-table">
 <thead><tr><th>Claim</th><th>Value</th><th class="meaning">Meaning</th></tr></thead>
 <tbody>
@@ -97,15 +96,15 @@ ${claimRows(claims)}</tbody>
 </section>
 <section class="card" id="where-signed-in">
 <h2>Where you are signed in</h2>
-<p class="muted">Each browser or device you signed in with. <a id="list-sessions" href="/api/sessions">View as JSON</a></p>
+<p class="muted">Each browser or device you signed in with. <a id="list-sessions" href="${urlFor('sessions')}">View as JSON</a></p>
 <div class="table-scroll"><table id="sessions">
 <thead><tr><th>Device</th><th>Signed in</th><th>Last seen</th><th></th></tr></thead>
 <tbody>
 ${sessionRows(sessions, token)}</tbody>
 </table></div>
 <div class="actions">
-${postForm('/api/home', { token, end: 'others' }, { id: 'sign-out-others', text: 'Sign out of all other devices' })}
-${postForm('/api/logout', { token, everywhere: '1' }, { id: 'sign-out-everywhere', text: 'Sign out everywhere', kind: 'danger' })}
+${postForm(urlFor('home'), { token, end: 'others' }, { id: 'sign-out-others', text: 'Sign out of all other devices' })}
+${postForm(urlFor('logout'), { token, everywhere: '1' }, { id: 'sign-out-everywhere', text: 'Sign out everywhere', kind: 'danger' })}
 </div>
 </section>`,
     },

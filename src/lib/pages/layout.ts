@@ -7,11 +7,11 @@
  * @example
  * ```ts
  * const body = renderPage({ appName: 'Contoso', user: 'Alice' }, { page: 'home', title: 'Home', main: html`<h1>Hello</h1>` });
- * return htmlPage(body, pageSecurityPolicy());
+ * return page(body, { securityPolicy: pageSecurityPolicy(identity.metadata) }); // responses.ts
  * ```
  */
-import type { HttpResponseInit } from '@azure/functions';
 import type { OpenIdMetadata } from '../authority';
+import { urlFor } from '../routes';
 import { html, type Html } from './html';
 import { stylesheetHref } from './stylesheet';
 
@@ -38,11 +38,11 @@ export function renderPage(frame: Frame, content: PageContent): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${content.title} · ${frame.appName}</title>
-<link rel="stylesheet" href="${stylesheetHref}">
+<link rel="stylesheet" href="${stylesheetHref()}">
 </head>
 <body data-page="${content.page}">
 <header class="site-header"><div class="bar">
-<a class="app-name" id="app-name" href="/api/home">${frame.appName}</a>
+<a class="app-name" id="app-name" href="${urlFor('home')}">${frame.appName}</a>
 ${frame.user ? html`<span class="header-user" id="header-user">${frame.user}</span>` : ''}
 </div></header>
 <main>
@@ -68,8 +68,4 @@ export function pageSecurityPolicy(metadata: Pick<OpenIdMetadata, 'end_session_e
 /** The front-channel logout page: framed by the tenant's sign-out page only. */
 export function frameablePolicy(tenantOrigins: string[]): string {
   return `default-src 'none'; frame-ancestors ${tenantOrigins.join(' ')}`;
-}
-
-export function htmlPage(body: string, policy: string, status = 200): HttpResponseInit {
-  return { status, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': policy }, body };
 }

@@ -6,9 +6,10 @@
  *
  * @example
  * ```ts
- * return htmlPage(renderSignOutConfirmation({ appName }, { token, everywhere: false }), pageSecurityPolicy(metadata));
+ * return page(renderSignOutConfirmation({ appName }, { token, everywhere: false }), { securityPolicy: pageSecurityPolicy(metadata) });
  * ```
  */
+import { urlFor } from '../routes';
 import { postForm } from './form';
 import { html } from './html';
 import { renderPage, type Frame } from './layout';
@@ -22,8 +23,8 @@ export function renderSignOutConfirmation(frame: Frame, options: { token: string
 <h1>${options.everywhere ? html`Sign out of ${frame.appName} everywhere?` : html`Sign out of ${frame.appName}?`}</h1>
 <p>${options.everywhere ? 'A request was made to sign you out on every device.' : 'A request was made to sign you out.'} If you did not ask for it, stay signed in.</p>
 <div class="actions">
-${postForm('/api/logout', fields, { id: 'confirm-sign-out', text: 'Sign out', kind: 'primary' })}
-<a id="stay-signed-in" class="button" href="/api/home">Stay signed in</a>
+${postForm(urlFor('logout'), fields, { id: 'confirm-sign-out', text: 'Sign out', kind: 'primary' })}
+<a id="stay-signed-in" class="button" href="${urlFor('home')}">Stay signed in</a>
 </div>
 </section>`,
   });

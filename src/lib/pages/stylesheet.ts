@@ -15,12 +15,13 @@
  *
  * @example
  * ```ts
- * html`<link rel="stylesheet" href="${stylesheetHref}">`;
+ * html`<link rel="stylesheet" href="${stylesheetHref()}">`;
  * stylesheetResponse(request.query.get('v'), request.headers.get('if-none-match')); // 200 text/css, or 304
  * ```
  */
 import { createHash } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
+import { urlFor } from '../routes';
 
 export const STYLESHEET = `:root {
   color-scheme: light dark;
@@ -77,7 +78,7 @@ th { font-weight: 600; color: var(--muted); font-size: .8125rem; text-transform:
 td.value { overflow-wrap: anywhere; }
 td.value code { background: none; padding: 0; }
 tr.current td { font-weight: 600; }
-.error-code { font-size: .875rem; color: var(--muted); }
+.error-code { font-size: .875rem; color: var(--muted); margin-top: 1.25rem; }
 .site-footer { border-top: 1px solid var(--border); color: var(--muted); font-size: .875rem; }
 .site-footer .bar { max-width: 56rem; margin: 0 auto; padding: 1rem 1.25rem; }
 @media (max-width: 36rem) {
@@ -90,8 +91,10 @@ tr.current td { font-weight: 600; }
 /** The first 16 characters of the text's SHA-256 (base64url): changes whenever the text does. */
 export const STYLESHEET_VERSION = createHash('sha256').update(STYLESHEET).digest('base64url').slice(0, 16);
 
-/** Where pages link the stylesheet. */
-export const stylesheetHref = `/api/style?v=${STYLESHEET_VERSION}`;
+/** Where pages link the stylesheet (a function: the route table fills as the function modules load). */
+export function stylesheetHref(): string {
+  return urlFor('style', { query: { v: STYLESHEET_VERSION } });
+}
 
 const ETAG = `"${STYLESHEET_VERSION}"`;
 

@@ -9,12 +9,12 @@
  * @example
  * ```ts
  * const cookie = await sessionCookie.issue({ userKey, secret }, expiresAt); // → HttpResponseInit cookie
- * const ref = await sessionCookie.read(request.headers.get('cookie'));     // undefined when absent or bad
+ * const ref = await sessionCookie.read(context.cookies);                    // undefined when absent or bad
  * ```
  */
 import type { Cookie } from '@azure/functions';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { readSingleCookie, type CookiePolicy } from '../cookie';
+import type { CookiePolicy, RequestCookies } from '../cookie';
 import type { KeyRing } from '../keys';
 import { ID_PATTERN, sessionIdOf } from './ids';
 
@@ -40,6 +40,9 @@ export class SessionCookie {
     this.name = policy.name();
   }
 
+  /** Each request's cookie is verified once, however many steps ask for it. */
+  private readonly verified = new WeakMap<RequestCookies, Promise<SessionRef | undefined>>();
+
   async issue(credentials: SessionCredentials, expiresAtSeconds: number, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Cookie> {
     const token = await new SignJWT({ u: credentials.userKey, s: credentials.secret })
       .setProtectedHeader({ alg: 'HS256', kid: this.keys.current.kid })
@@ -49,8 +52,16 @@ export class SessionCookie {
   }
 
   /** The session a valid, unexpired cookie signed by any listed key names; otherwise undefined. */
-  async read(cookieHeader: string | null): Promise<SessionRef | undefined> {
-    const token = readSingleCookie(cookieHeader, this.name);
+  read(cookies: RequestCookies): Promise<SessionRef | undefined> {
+    let ref = this.verified.get(cookies);
+    if (!ref) {
+      ref = this.verify(cookies.get(this.name));
+      this.verified.set(cookies, ref);
+    }
+    return ref;
+  }
+
+  private async verify(token: string | undefined): Promise<SessionRef | undefined> {
     if (!token) return undefined;
     try {
       const { payload } = await jwtVerify(

@@ -21,14 +21,15 @@
  *
  * @example
  * ```ts
- * const session = await sessions.resume(request.headers.get('cookie'));   // undefined: not signed in
- * const listing = await sessions.list(request.headers.get('cookie'));
+ * const session = await sessions.resume(context.cookies);   // undefined: not signed in
+ * const listing = await sessions.list(context.cookies);
  * await sessions.end(session);
  * ```
  */
 import type { Container } from '@azure/cosmos';
 import type { Cookie } from '@azure/functions';
 import type { JWTPayload } from 'jose';
+import type { RequestCookies } from '../cookie';
 import { idleExpiresAt, isExpired, nowInSeconds, touchDue, ttlAt, type SessionLifetime } from './clock';
 import type { SessionCookie, SessionRef } from './cookie';
 import { describeDevice } from './device';
@@ -52,8 +53,8 @@ export interface BeginInput {
   /** MSAL's serialized cache after the code was redeemed. */
   tokenCache: string;
   userAgent: string | null;
-  /** The sign-in's `Cookie` header: the session this browser had ends, as its cookie is replaced. */
-  cookieHeader: string | null;
+  /** The sign-in's cookies: the session this browser had ends, as its cookie is replaced. */
+  cookies: RequestCookies;
 }
 
 /** One entry of a listing, as `GET /api/sessions` shows it. */
@@ -105,7 +106,7 @@ export class Sessions {
       expiresAt,
       ttl: ttlAt(this.lifetime, now, expiresAt),
     };
-    const previous = await this.cookie.read(input.cookieHeader);
+    const previous = await this.cookie.read(input.cookies);
     await Promise.all([
       this.documents.create(session, this.tokenCaches.newDocument(session, input.tokenCache, now)),
       // Ending the old session is a courtesy: it never fails the new sign-in.
@@ -115,8 +116,8 @@ export class Sessions {
   }
 
   /** The session a `Cookie` header names, without reading the database; undefined when there is no valid cookie. */
-  ref(cookieHeader: string | null): Promise<SessionRef | undefined> {
-    return this.cookie.read(cookieHeader);
+  ref(cookies: RequestCookies): Promise<SessionRef | undefined> {
+    return this.cookie.read(cookies);
   }
 
   /**
@@ -124,8 +125,8 @@ export class Sessions {
    * absolute lifetime: undefined. The idle clock slides when due (a patch of
    * the session and of its token cache's `ttl`), unless `slide` is false.
    */
-  async resume(cookieHeader: string | null, options: { slide?: boolean } = {}, now = nowInSeconds()): Promise<SessionDocument | undefined> {
-    const ref = await this.cookie.read(cookieHeader);
+  async resume(cookies: RequestCookies, options: { slide?: boolean } = {}, now = nowInSeconds()): Promise<SessionDocument | undefined> {
+    const ref = await this.cookie.read(cookies);
     if (!ref) return undefined;
     const session = await this.documents.read(ref);
     if (!session || isExpired(session, this.lifetime, now)) return undefined;
@@ -138,8 +139,8 @@ export class Sessions {
    * own: one single-partition query, which also proves the caller's session
    * is alive. Undefined when the caller is not signed in.
    */
-  async list(cookieHeader: string | null, now = nowInSeconds()): Promise<SessionSummary[] | undefined> {
-    const found = await this.partitionOf(cookieHeader, now);
+  async list(cookies: RequestCookies, now = nowInSeconds()): Promise<SessionSummary[] | undefined> {
+    const found = await this.partitionOf(cookies, now);
     if (!found) return undefined;
     return found.sessions
       .filter((entry) => !isExpired(entry, this.lifetime, now))
@@ -162,8 +163,8 @@ export class Sessions {
    * caller's own too): one query, then batches. Undefined when the caller is
    * not signed in; otherwise how many sessions ended.
    */
-  async endOthers(cookieHeader: string | null, options: { includeCurrent: boolean }, now = nowInSeconds()): Promise<number | undefined> {
-    const found = await this.partitionOf(cookieHeader, now);
+  async endOthers(cookies: RequestCookies, options: { includeCurrent: boolean }, now = nowInSeconds()): Promise<number | undefined> {
+    const found = await this.partitionOf(cookies, now);
     if (!found) return undefined;
     const keep = options.includeCurrent ? new Set<string>() : new Set([found.current.id, tokenCacheIdOf(found.current.id)]);
     return this.removeEntries(found.current.userKey, found.entries.filter((entry) => !keep.has(entry.id)));
@@ -196,8 +197,8 @@ export class Sessions {
   }
 
   /** The partition of the cookie's user, and the caller's own live session in it; sliding its clock when due. */
-  private async partitionOf(cookieHeader: string | null, now: number) {
-    const ref = await this.cookie.read(cookieHeader);
+  private async partitionOf(cookies: RequestCookies, now: number) {
+    const ref = await this.cookie.read(cookies);
     if (!ref) return undefined;
     const entries = await this.documents.partition(ref.userKey);
     const sessions = entries.filter((entry): entry is ListedSession => entry.type === 'session');

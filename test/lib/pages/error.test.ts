@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { renderErrorPage, type ErrorPage } from '../../../src/lib/pages';
+import { loadFunctions } from '../../helpers/functions';
+
+beforeAll(loadFunctions); // the pages' links come from the route table
 
 const frame = { appName: 'Contoso <Notes>' };
 const render = (error: Partial<ErrorPage> & Pick<ErrorPage, 'code'>) => renderErrorPage(frame, { status: 400, detail: 'Something happened.', ...error });
@@ -11,7 +14,7 @@ describe('the error page', () => {
     expect(page).toContain('data-page="error"');
     expect(page).toContain('<title>This link does not work · Contoso &#60;Notes&#62;</title>');
     expect(page).toMatch(/<a id="back-home" class="button primary" href="\/api\/home">Back to home<\/a>/);
-    expect(page).toContain('<code id="error-code">invalid_return_to</code>');
+    expect(page).toContain('<p class="error-code" id="error-code">Error code: invalid_return_to</p>');
     expect(page).toContain('The returnTo address is not allowed.');
     expect(page).not.toMatch(/<script|style="/);
   });
@@ -23,7 +26,7 @@ describe('the error page', () => {
   });
 
   it('tells a signed-in user that a spent sign-in page leaves nothing to do, instead of asking to sign in', () => {
-    const page = render({ code: 'transaction_reused', detail: 'This sign-in has already been completed. Please sign in again.', user: 'Alice <A>' });
+    const page = render({ code: 'transaction_reused', detail: 'This sign-in has already been completed. Please sign in again.', signedIn: { name: 'Alice <A>' } });
     expect(page).toContain('<h1 id="error-title">You are already signed in</h1>');
     expect(page).toContain('You are already signed in as <strong>Alice &#60;A&#62;</strong>.');
     expect(page).not.toContain('Please sign in again');
@@ -32,8 +35,14 @@ describe('the error page', () => {
     expect(page).toContain('<span class="header-user" id="header-user">Alice &#60;A&#62;</span>');
   });
 
+  it('knows a signed-in user without a name in the token', () => {
+    const page = render({ code: 'state_mismatch', signedIn: {} });
+    expect(page).toContain('You are already signed in. This sign-in page was used before');
+    expect(page).not.toContain('header-user');
+  });
+
   it('says a signed-in user is still signed in after other errors', () => {
-    const page = render({ code: 'access_denied', status: 401, detail: 'Sign-in was cancelled or not allowed.', user: 'Alice' });
+    const page = render({ code: 'access_denied', status: 401, detail: 'Sign-in was cancelled or not allowed.', signedIn: { name: 'Alice' } });
     expect(page).toContain('<h1 id="error-title">Sign-in was cancelled</h1>');
     expect(page).toContain('You are still signed in as <strong>Alice</strong>.');
   });

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookiePolicy } from '../../../src/lib/cookie';
-import { AuthError } from '../../../src/lib/errors';
+import { CookiePolicy, RequestCookies } from '../../../src/lib/cookie';
+import { AppError } from '../../../src/lib/errors';
 import { createKeyRing } from '../../../src/lib/keys';
 import { randomToken } from '../../../src/lib/random';
 import { Sessions, type BeginInput, type Session } from '../../../src/lib/session';
@@ -47,7 +47,7 @@ function beginInput(user = newUser(), overrides: Partial<BeginInput> = {}): Begi
     homeAccountId: `${user.oid}.${user.tid}`,
     tokenCache: JSON.stringify({ RefreshToken: { rt: { secret: 'rt-0' } } }),
     userAgent: CHROME_ON_WINDOWS,
-    cookieHeader: null,
+    cookies: new RequestCookies(null),
     ...overrides,
   };
 }
@@ -96,7 +96,7 @@ describe('begin: the data model', () => {
     const everything = JSON.stringify(documents);
     expect(everything).not.toContain(input.secret);
     expect(header).not.toContain(user.oid);
-    expect(await cookies.read(header)).toEqual({ userKey, id: session.id });
+    expect(await cookies.read(new RequestCookies(header))).toEqual({ userKey, id: session.id });
   });
 
   it('keeps the ID token only when it has no login_hint (then it is the only way to name the account at sign-out)', async () => {
@@ -119,7 +119,7 @@ describe('begin: the data model', () => {
   it('refuses a replayed sign-in (the same secret) as transaction_reused and keeps the first session as it was', async () => {
     const first = await begin();
     const replay: unknown = await sessions.begin({ ...first.input, homeAccountId: 'attacker.tid' }, T0 + 5).catch((error: unknown) => error);
-    expect(replay).toBeInstanceOf(AuthError);
+    expect(replay).toBeInstanceOf(AppError);
     expect(replay).toMatchObject({ code: 'transaction_reused', status: 400 });
     expect((await stored(first.session))?.homeAccountId).toBe(first.input.homeAccountId);
     expect(await partition(first.session.userKey)).toHaveLength(2);
@@ -147,7 +147,7 @@ describe('begin: the data model', () => {
 
   it("ends the session this browser had when it signs in again, whoever signs in", async () => {
     const alice = await begin();
-    const bob = await begin(newUser(), { cookieHeader: alice.header });
+    const bob = await begin(newUser(), { cookies: new RequestCookies(alice.header) });
     expect(await stored(alice.session)).toBeUndefined();
     expect(await partition(alice.session.userKey)).toEqual([]);
     expect(await stored(bob.session)).toBeDefined();
@@ -157,46 +157,46 @@ describe('begin: the data model', () => {
 describe('resume: the clocks', () => {
   it('reads the live session with one point read, and nothing without a valid cookie', async () => {
     const { session, header } = await begin();
-    expect(await sessions.resume(header, {}, T0 + 1)).toMatchObject({ id: session.id, claims: { name: 'Alice' } });
-    expect(await sessions.resume(null, {}, T0 + 1)).toBeUndefined();
-    expect(await sessions.resume('fnauth=forged', {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(header), {}, T0 + 1)).toMatchObject({ id: session.id, claims: { name: 'Alice' } });
+    expect(await sessions.resume(new RequestCookies(null), {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies('fnauth=forged'), {}, T0 + 1)).toBeUndefined();
   });
 
   it('ends a session after the idle timeout', async () => {
     const { header } = await begin();
-    expect(await sessions.resume(header, { slide: false }, T0 + IDLE - 1)).toBeDefined();
-    expect(await sessions.resume(header, { slide: false }, T0 + IDLE)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(header), { slide: false }, T0 + IDLE - 1)).toBeDefined();
+    expect(await sessions.resume(new RequestCookies(header), { slide: false }, T0 + IDLE)).toBeUndefined();
   });
 
   it('ends a session at its absolute lifetime even while it is in use', async () => {
     const { session, header } = await begin();
-    for (let now = T0 + 3000; now < T0 + ABSOLUTE; now += 3000) expect(await sessions.resume(header, {}, now)).toBeDefined();
+    for (let now = T0 + 3000; now < T0 + ABSOLUTE; now += 3000) expect(await sessions.resume(new RequestCookies(header), {}, now)).toBeDefined();
     expect(T0 + ABSOLUTE - (await stored(session))!.lastSeenAt).toBeLessThan(IDLE);
-    expect(await sessions.resume(header, {}, T0 + ABSOLUTE - 1)).toBeDefined();
-    expect(await sessions.resume(header, {}, T0 + ABSOLUTE)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(header), {}, T0 + ABSOLUTE - 1)).toBeDefined();
+    expect(await sessions.resume(new RequestCookies(header), {}, T0 + ABSOLUTE)).toBeUndefined();
   });
 
   it('slides the idle clock at most once per interval, and the token cache\'s ttl with it', async () => {
     const { session, header } = await begin();
     const before = await stored(session);
-    await sessions.resume(header, {}, T0 + TOUCH_INTERVAL_SECONDS - 1);
+    await sessions.resume(new RequestCookies(header), {}, T0 + TOUCH_INTERVAL_SECONDS - 1);
     expect((await stored(session))?._etag).toBe(before?._etag);
 
-    const resumed = await sessions.resume(header, {}, T0 + TOUCH_INTERVAL_SECONDS);
+    const resumed = await sessions.resume(new RequestCookies(header), {}, T0 + TOUCH_INTERVAL_SECONDS);
     expect(resumed?.lastSeenAt).toBe(T0 + TOUCH_INTERVAL_SECONDS);
     const after = await stored(session);
     expect(after).toMatchObject({ lastSeenAt: T0 + TOUCH_INTERVAL_SECONDS, createdAt: T0, expiresAt: T0 + ABSOLUTE, claims: { name: 'Alice' } });
     const tokens = (await local.container.item(tokenCacheIdOf(session.id), session.userKey).read<{ ttl: number; _ts: number }>()).resource;
     expect(tokens?.ttl).toBe(IDLE);
     // What was idle before the touch is alive now.
-    expect(await sessions.resume(header, { slide: false }, T0 + IDLE)).toBeDefined();
+    expect(await sessions.resume(new RequestCookies(header), { slide: false }, T0 + IDLE)).toBeDefined();
   });
 
   it('slides often enough for short idle timeouts (a quarter of the timeout)', async () => {
     const brief = sessionsOn(local.container, { idleTimeoutSeconds: 300, absoluteTimeoutSeconds: ABSOLUTE });
     const { cookie } = await brief.begin(beginInput(), T0);
     const header = `${cookie.name}=${cookie.value}`;
-    for (let now = T0 + 75; now <= T0 + 900; now += 75) expect((await brief.resume(header, {}, now))?.lastSeenAt).toBe(now);
+    for (let now = T0 + 75; now <= T0 + 900; now += 75) expect((await brief.resume(new RequestCookies(header), {}, now))?.lastSeenAt).toBe(now);
   });
 
   it('a touch that lost the race (412) or whose session ended meanwhile (404) writes nothing and still resumes', async () => {
@@ -208,7 +208,7 @@ describe('resume: the clocks', () => {
         const before = await stored(session);
         proxy.inject((request) => (request.operation === 'patch' ? cosmosError(status, code) : undefined), { times: 1 });
         const mark = proxy.log.length;
-        expect((await proxied.resume(header, {}, T0 + 400))?.lastSeenAt).toBe(T0);
+        expect((await proxied.resume(new RequestCookies(header), {}, T0 + 400))?.lastSeenAt).toBe(T0);
         expect(proxy.log.slice(mark).map((entry) => `${entry.operation} ${entry.clientStatus}`)).toEqual(['read 200', `patch ${status}`]);
         expect((await stored(session))?._etag).toBe(before?._etag);
       }
@@ -220,7 +220,7 @@ describe('resume: the clocks', () => {
   it('sets ttl to at most the idle timeout and at most the remaining absolute lifetime', async () => {
     const longIdle = sessionsOn(local.container, { idleTimeoutSeconds: ABSOLUTE, absoluteTimeoutSeconds: ABSOLUTE });
     const { session, cookie } = await longIdle.begin(beginInput(), T0);
-    await longIdle.resume(`${cookie.name}=${cookie.value}`, {}, T0 + ABSOLUTE - 600);
+    await longIdle.resume(new RequestCookies(`${cookie.name}=${cookie.value}`), {}, T0 + ABSOLUTE - 600);
     expect((await stored(session))?.ttl).toBe(600);
     const shortLived = sessionsOn(local.container, { idleTimeoutSeconds: IDLE, absoluteTimeoutSeconds: 900 });
     expect((await shortLived.begin(beginInput(), T0)).session.ttl).toBe(900);
@@ -233,7 +233,7 @@ describe('list', () => {
     const first = await begin(user, { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1' }, T0);
     const second = await begin(user, {}, T0 + 10);
     const expired = await begin(user, {}, T0 - IDLE - 5);
-    const listing = await sessions.list(second.header, T0 + 20);
+    const listing = await sessions.list(new RequestCookies(second.header), T0 + 20);
     expect(listing).toEqual([
       {
         id: second.session.id,
@@ -247,7 +247,7 @@ describe('list', () => {
       expect.objectContaining({ id: first.session.id, device: 'Safari on iPhone', current: false }),
     ]);
     expect(listing!.map((entry) => entry.id)).not.toContain(expired.session.id);
-    expect(await sessions.list(first.header, T0 + 20)).toEqual([
+    expect(await sessions.list(new RequestCookies(first.header), T0 + 20)).toEqual([
       expect.objectContaining({ id: second.session.id, current: false }),
       expect.objectContaining({ id: first.session.id, current: true }),
     ]);
@@ -256,10 +256,10 @@ describe('list', () => {
   it("never shows another user's sessions, and answers nothing for a session that ended", async () => {
     const alice = await begin();
     const bob = await begin();
-    expect((await sessions.list(alice.header, T0 + 1))!.map((entry) => entry.id)).toEqual([alice.session.id]);
+    expect((await sessions.list(new RequestCookies(alice.header), T0 + 1))!.map((entry) => entry.id)).toEqual([alice.session.id]);
     await sessions.end(bob.session);
-    expect(await sessions.list(bob.header, T0 + 1)).toBeUndefined();
-    expect(await sessions.list(null, T0 + 1)).toBeUndefined();
+    expect(await sessions.list(new RequestCookies(bob.header), T0 + 1)).toBeUndefined();
+    expect(await sessions.list(new RequestCookies(null), T0 + 1)).toBeUndefined();
   });
 });
 
@@ -274,27 +274,27 @@ describe('ending sessions', () => {
     expect(await sessions.end(a.session)).toBe(true);
     expect(await sessions.end(a.session)).toBe(false);
     expect((await partition(user.oid ? a.session.userKey : '')).map((doc) => doc.id).sort()).toEqual([b.session.id, tokenCacheIdOf(b.session.id)].sort());
-    expect(await sessions.resume(a.header, {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(a.header), {}, T0 + 1)).toBeUndefined();
   });
 
   it('end: a session whose token cache is gone already still ends (the batch falls back to single deletes)', async () => {
     const { session, header } = await begin();
     await local.container.item(tokenCacheIdOf(session.id), session.userKey).delete();
     expect(await sessions.end(session)).toBe(true);
-    expect(await sessions.resume(header, {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(header), {}, T0 + 1)).toBeUndefined();
   });
 
   it('endOthers: every other session of the caller, not the current one; with includeCurrent, all', async () => {
     const user = newUser();
     const devices = [await begin(user), await begin(user), await begin(user)];
     const stranger = await begin();
-    expect(await sessions.endOthers(devices[0]!.header, { includeCurrent: false }, T0 + 1)).toBe(2);
+    expect(await sessions.endOthers(new RequestCookies(devices[0]!.header), { includeCurrent: false }, T0 + 1)).toBe(2);
     expect((await partition(devices[0]!.session.userKey)).map((doc) => doc.id).sort()).toEqual([devices[0]!.session.id, tokenCacheIdOf(devices[0]!.session.id)].sort());
-    expect(await sessions.resume(devices[1]!.header, {}, T0 + 1)).toBeUndefined();
-    expect(await sessions.resume(stranger.header, {}, T0 + 1)).toBeDefined();
-    expect(await sessions.endOthers(devices[0]!.header, { includeCurrent: true }, T0 + 1)).toBe(1);
+    expect(await sessions.resume(new RequestCookies(devices[1]!.header), {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(stranger.header), {}, T0 + 1)).toBeDefined();
+    expect(await sessions.endOthers(new RequestCookies(devices[0]!.header), { includeCurrent: true }, T0 + 1)).toBe(1);
     expect(await partition(devices[0]!.session.userKey)).toEqual([]);
-    expect(await sessions.endOthers(devices[0]!.header, { includeCurrent: true }, T0 + 1)).toBeUndefined();
+    expect(await sessions.endOthers(new RequestCookies(devices[0]!.header), { includeCurrent: true }, T0 + 1)).toBeUndefined();
   });
 
   it('endUser: every session of the user, in batches of at most 100 deletes', async () => {
@@ -314,8 +314,8 @@ describe('ending sessions', () => {
     const there = await begin(alice, { claims: { ...alice, sub: 's', login_hint: 'h', sid } });
     const other = await begin(alice);
     expect(await sessions.endBySid(sid)).toBe(2);
-    for (const ended of [here, there]) expect(await sessions.resume(ended.header, {}, T0 + 1)).toBeUndefined();
-    expect(await sessions.resume(other.header, {}, T0 + 1)).toBeDefined();
+    for (const ended of [here, there]) expect(await sessions.resume(new RequestCookies(ended.header), {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(other.header), {}, T0 + 1)).toBeDefined();
     expect(await partition(other.session.userKey)).toHaveLength(2);
     expect(await sessions.endBySid(sid)).toBe(0);
   });
