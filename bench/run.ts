@@ -24,7 +24,7 @@ import { costOf, subtractTally } from './cosmos/tally';
 import { openSessionsContainer } from './cosmos/token-caches';
 import { readOptions, type Scenario } from './lib/options';
 import { startOurApp, type OurApp } from './lib/our-app';
-import { httpRequest } from '../test/helpers/http-form-driver';
+import { httpRequest } from '../dev/http-form-driver';
 import { startSecondProvider } from './lib/second-provider';
 import { signIn, type SignInTarget } from './lib/sign-in';
 import { makeBenchUsers } from './lib/users';

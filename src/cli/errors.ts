@@ -40,6 +40,8 @@ export const EXIT = {
   refused: 9,
   /** Ctrl-C. */
   cancelled: 130,
+  /** The output was closed early (`| head`): 128 + SIGPIPE (13), what `yes | head -1` reports for `yes`. */
+  closedPipe: 141,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -55,7 +57,7 @@ export class CliError extends Error {
   }
 }
 
-export const LOGIN_AGAIN = 'Run `fnauth login` to sign in again.';
+const LOGIN_AGAIN = 'Run `fnauth login` to sign in again.';
 
 /** Where the CLI's settings that choose the sign-in service are named in messages. */
 const AUTHORITY_SETTINGS = '--tenant / TENANT_SUBDOMAIN (or --authority / AUTHORITY)';

@@ -9,6 +9,8 @@
  * Failures follow RFC 6750: a bad token is 401 `invalid_token`, a good token
  * without the scope is 403 `insufficient_scope`, each with `WWW-Authenticate`.
  *
+ * Tested by test/functions/bearer.test.ts and test/functions/user-sessions.test.ts.
+ *
  * @example
  * ```ts
  * const claims = await verifyAccessToken(token, { keys, issuer, tenantId, audiences, allowedClientIds: [], scope: 'access_as_user' });

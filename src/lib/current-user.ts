@@ -9,6 +9,8 @@
  * when sent, decides alone: a bad token is refused even if a cookie is
  * present too.
  *
+ * Tested by test/functions/claims.test.ts, test/functions/bearer.test.ts and test/functions/sessions.test.ts.
+ *
  * @example
  * ```ts
  * const caller = await findCaller(runtime, context); // undefined: no bearer token and no live session
@@ -39,7 +41,7 @@ export function notSignedIn(runtime: Runtime): AppError {
 }
 
 /** A verified bearer token that grants what is demanded: the API's delegated scope, or an app role. */
-export async function verifyBearer(runtime: Runtime, token: string, demand: BearerDemand): Promise<JWTPayload> {
+async function verifyBearer(runtime: Runtime, token: string, demand: BearerDemand): Promise<JWTPayload> {
   const identity = await runtime.identity();
   return verifyAccessToken(token, {
     keys: identity.keys,

@@ -8,6 +8,8 @@
  * login URL. Bearer callers (headless clients) get the downstream token
  * through the on-behalf-of flow, exchanging the token they sent us.
  *
+ * Tested by test/functions/me.test.ts (and the refresh in test/functions/sign-in-cycle.test.ts).
+ *
  * @example
  * ```ts
  * const body = await callDownstreamApi(runtime, context.caller); // in a function with auth: 'signed-in'

@@ -2,6 +2,8 @@
  * The form posts of our own pages: small `application/x-www-form-urlencoded`
  * bodies. Anything else reads as an empty form; an oversized body is refused.
  *
+ * Tested by test/lib/request-context.test.ts and test/functions/logout.test.ts.
+ *
  * @example
  * ```ts
  * const form = await readForm(request); // URLSearchParams; empty for GET

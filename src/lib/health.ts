@@ -20,6 +20,8 @@
  * cached. A failure is reported by its code only, never by a message that
  * could carry a value.
  *
+ * Tested by test/functions/health.test.ts.
+ *
  * @example
  * ```ts
  * const health = createHealthCheck(runtimeProbes(getRuntime));

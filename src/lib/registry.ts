@@ -21,6 +21,8 @@
  *    structured log line is written (path only: query strings carry codes
  *    and state).
  *
+ * Tested by test/functions/add-your-own.test.ts, test/functions/misconfigured.test.ts and test/security/log-hygiene.test.ts.
+ *
  * @example
  * ```ts
  * export default defineFunction({

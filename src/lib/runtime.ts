@@ -5,6 +5,8 @@
  * discovery document) are resolved on first use and, if that fails, tried
  * again on the next request instead of keeping the failure.
  *
+ * Tested by test/functions/setup-mistakes.test.ts.
+ *
  * @example
  * ```ts
  * const runtime = getRuntime();

@@ -11,6 +11,8 @@
  * not); then the session begins (`session/`): the session and its token
  * cache in one transactional batch, nothing kept for a failed sign-in.
  *
+ * Tested by test/functions/login.test.ts and test/functions/redirect.test.ts.
+ *
  * @example
  * ```ts
  * const started = await startSignIn(runtime, { returnTo, prompt: 'create' }, context.cookies); // { location, cookies } for a 302

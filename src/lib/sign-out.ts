@@ -11,6 +11,8 @@
  * tenant's logs, so the session keeps it only in that case. Without either,
  * Entra asks the user which account to sign out.
  *
+ * Tested by test/functions/logout.test.ts.
+ *
  * @example
  * ```ts
  * const { location, cookie } = await signOut(runtime, context.cookies, { everywhere: false });

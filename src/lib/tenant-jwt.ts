@@ -5,6 +5,8 @@
  * expiry and not-before with a small clock skew, the tenant (`tid`) and the
  * token version (`ver` 2.0, what the v2.0 endpoints and External ID issue).
  *
+ * Tested by test/lib/id-token.test.ts and test/functions/bearer.test.ts.
+ *
  * @example
  * ```ts
  * const payload = await verifyTenantJwt(token, { keys, issuer, tenantId, audience: clientId });

@@ -7,6 +7,8 @@
  * application permission with admin consent. Off unless
  * `REVOKE_TENANT_SESSIONS` is true.
  *
+ * Tested by test/functions/user-sessions.test.ts.
+ *
  * @example
  * ```ts
  * await revokeTenantSessions(runtime, '11111111-1111-4111-8111-111111111111');

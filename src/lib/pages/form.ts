@@ -3,6 +3,8 @@
  * `cross-site.ts`): one submit button, hidden fields, nothing else. It works
  * without JavaScript, and the token shows the form came from our own page.
  *
+ * Tested by test/functions/home.test.ts and test/security/sessions-routes.test.ts.
+ *
  * @example
  * ```ts
  * postForm('/api/logout', { token }, { id: 'sign-out', text: 'Sign out', kind: 'primary' });

@@ -5,6 +5,8 @@
  * (the JSON one click away), and where the user is signed in, with a way to
  * end each of those sessions, all others, or all.
  *
+ * Tested by test/functions/home.test.ts and test/e2e/pages.test.ts.
+ *
  * @example
  * ```ts
  * renderHomePage({ appName: 'Contoso' });

@@ -4,6 +4,8 @@
  * No script, no inline style; the policy below forbids both, so a page
  * cannot quietly start depending on them.
  *
+ * Tested by test/e2e/pages.test.ts (every page's frame and policy) and test/functions/logout.test.ts.
+ *
  * @example
  * ```ts
  * const body = renderPage({ appName: 'Contoso', user: 'Alice' }, { page: 'home', title: 'Home', main: html`<h1>Hello</h1>` });

@@ -4,6 +4,8 @@
  * front-channel page is what the tenant's sign-out page loads, hidden, in a
  * frame: empty, without even the stylesheet.
  *
+ * Tested by test/functions/logout.test.ts, test/functions/frontchannel-logout.test.ts and test/e2e/sessions.test.ts.
+ *
  * @example
  * ```ts
  * return page(renderSignOutConfirmation({ appName }, { token, everywhere: false }), { securityPolicy: pageSecurityPolicy(metadata) });

@@ -13,6 +13,8 @@
  * It is text in a module, not a file beside the code, so it travels with
  * the compiled (or bundled) app and is read once per instance.
  *
+ * Tested by test/functions/style.test.ts.
+ *
  * @example
  * ```ts
  * html`<link rel="stylesheet" href="${stylesheetHref()}">`;

@@ -17,6 +17,8 @@
  * deletes), and one cross-partition query on the indexed `sid` hash for
  * front-channel logout.
  *
+ * Tested by test/lib/session/sessions.test.ts.
+ *
  * @example
  * ```ts
  * const documents = new SessionDocuments(() => openSessionsContainer(settings));
@@ -65,7 +67,7 @@ export type PartitionEntry =
   | Pick<TokenCacheDocument, 'id' | 'type'>;
 
 /** A session id that exists already: the sign-in that minted it was replayed. */
-export function signInAlreadyCompleted(): AppError {
+function signInAlreadyCompleted(): AppError {
   return new AppError('transaction_reused');
 }
 

@@ -19,6 +19,8 @@
  * query, so a cache in front of {@link Sessions.resume} has one place to fill
  * and one to forget.
  *
+ * Tested by test/lib/session/sessions.test.ts.
+ *
  * @example
  * ```ts
  * const session = await sessions.resume(context.cookies);   // undefined: not signed in
