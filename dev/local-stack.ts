@@ -32,6 +32,7 @@ import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createHttpServer } from '@vercel/cosmosdb-server';
+import { DEFAULT_APP_NAME } from '../src/lib/config';
 import { BuiltinHostStartError, spawnBuiltinHost, whenReady } from './builtin-host';
 import { findFunc } from './core-tools';
 import { DEMO_USERS, DEV_ADMIN_CLIENT, DEV_DEVICE_CLIENT, DEV_WEB_CLIENT, startProvider, type LocalProvider } from './provider';
@@ -99,8 +100,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ? { endpoint: process.env.COSMOS_ENDPOINT, key: process.env.COSMOS_KEY ?? '' }
       : await startLocalCosmos(await choosePort(options.cosmosPort ?? 8091, 'the local Cosmos DB API', 'COSMOS_PORT'), stops);
 
+    // One name on both sides: the app's pages and the provider's sign-in pages.
+    const appName = options.settings?.APP_NAME?.trim() || process.env.APP_NAME?.trim() || DEFAULT_APP_NAME;
     const webClient = {
       ...DEV_WEB_CLIENT,
+      clientName: appName,
+      clientUri: `${functionsOrigin}/api/home`,
       redirectUris: [`${functionsOrigin}/api/redirect`],
       postLogoutRedirectUris: [`${functionsOrigin}/api/home`],
       frontchannelLogoutUri: `${functionsOrigin}/api/logout/frontchannel`,
@@ -115,6 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => provider.close());
 
     const settings: Record<string, string> = {
+      APP_NAME: appName,
       AUTHORITY: provider.authority,
       CLIENT_ID: webClient.clientId,
       CLIENT_SECRET: webClient.clientSecret!,

@@ -83,6 +83,7 @@ param clientSecret string
 param cookieSecrets string
 
 // Optional app settings. Left empty, they are not written and the app's own defaults apply (src/lib/config.ts).
+param applicationName string = ''
 param allowedReturnOrigins string = ''
 param sessionIdleTimeoutMinutes string = ''
 param sessionAbsoluteTimeoutMinutes string = ''
@@ -294,6 +295,7 @@ var appSettings = {
 }
 
 var optionalAppSettings = {
+  APP_NAME: applicationName
   ALLOWED_RETURN_ORIGINS: allowedReturnOrigins
   SESSION_IDLE_TIMEOUT_MINUTES: sessionIdleTimeoutMinutes
   SESSION_ABSOLUTE_TIMEOUT_MINUTES: sessionAbsoluteTimeoutMinutes

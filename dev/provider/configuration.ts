@@ -25,8 +25,10 @@ export interface ProviderClient {
   postLogoutRedirectUris: string[];
   /** A public client ("Allow public client flows"): no secret, may use the device code flow. */
   publicClient?: boolean;
-  /** Shown on the sign-in and device pages. */
+  /** Shown on the sign-in, sign-up and device pages. */
   clientName?: string;
+  /** The app's home page (`client_uri`): the provider's error pages link back to it. */
+  clientUri?: string;
   /**
    * Entra's *Front-channel logout URL*: loaded in a hidden iframe with `?sid=&iss=` when the user
    * signs out of a provider session this client took part in. https, or http on localhost.
@@ -359,8 +361,13 @@ export function buildConfiguration(settings: TenantSettings): Oidc.Configuration
       },
     },
     async renderError(ctx, out) {
+      const client = settings.clients.find((candidate) => candidate.clientId === ctx.oidc?.client?.clientId);
       ctx.type = 'html';
-      ctx.body = errorPage({ error: String(out.error), description: out.error_description ? String(out.error_description) : undefined });
+      ctx.body = errorPage({
+        error: String(out.error),
+        description: out.error_description ? String(out.error_description) : undefined,
+        backTo: client,
+      });
     },
   };
 }
@@ -445,6 +452,7 @@ export function toClientMetadata(client: ProviderClient): Oidc.ClientMetadata {
   return {
     client_id: client.clientId,
     client_name: client.clientName ?? client.clientId,
+    ...(client.clientUri ? { client_uri: client.clientUri } : {}),
     application_type: 'web',
     ...(client.publicClient
       ? { token_endpoint_auth_method: 'none' }

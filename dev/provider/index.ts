@@ -113,7 +113,8 @@
  *   `#email`, `#password`, submit `#signin-submit`, error `#error` (text "Your account or
  *   password is incorrect."), link to sign-up `#create-account` ("No account? Create one").
  * - Sign-up (`prompt=create` opens it directly): form `#signup-form`, `#email`, `#displayName`,
- *   `#password`, submit `#signup-submit`, error `#error`, link back `#signin-link`.
+ *   `#password`, submit `#signup-submit`, error `#error`, link back `#signin-link`. Both name the
+ *   app being signed in to (`#client-name`, "to continue to <clientName>").
  * - Email verification (after sign-up): the code is shown in `#otp-display`; type it into `#otp`,
  *   submit `#verify-submit`; error `#error`.
  * - Device code entry (`verification_uri`): `#user_code`, submit `#device-code-submit`, error `#error`;
@@ -125,7 +126,9 @@
  *   registered a `frontchannelLogoutUri`, a page `#signout-frontchannel` comes first: it loads each
  *   such URL with `?sid=<sid>&iss=<issuer>` in a hidden `iframe.frontchannel-logout` and goes on
  *   by itself once they have loaded (at most 5 s; without JavaScript click `#signout-continue`).
- * - Errors: `#error-title`, `#error-code`, `#error-description`.
+ * - Errors: `#error-title`, `#error-code`, `#error-description`, and `#back-to-app` ("Back to
+ *   <clientName>") when the error belongs to a client with a `clientUri`. Back after signing in
+ *   opens the finished sign-in page, which answers `session_not_found` with that link.
  *
  * Cookies are named `lidp_*` (distinct from the app's `fnauth*`: localhost cookies ignore ports).
  * State (sessions, codes, refresh tokens) lives in memory and dies with the process; the TLS
@@ -137,6 +140,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type * as Oidc from 'oidc-provider';
+import { DEFAULT_APP_NAME } from '../../src/lib/config';
 import { AppRoles, appRoleProblems } from './app-roles';
 import { buildConfiguration, entraResponses, GRAPH_APP_ID, tenantApis, type OidcModule, type ProviderClient } from './configuration';
 import { KNOWN_WARNINGS, withoutKnownWarnings } from '../known-warnings';
@@ -174,7 +178,9 @@ export const DEV_WEB_CLIENT: Readonly<ProviderClient> = Object.freeze({
   redirectUris: ['http://localhost:7071/api/redirect'],
   postLogoutRedirectUris: ['http://localhost:7071/api/home', 'http://localhost:7071/'],
   frontchannelLogoutUri: 'http://localhost:7071/api/logout/frontchannel',
-  clientName: 'Functions app (local)',
+  // The app's APP_NAME, as in Entra the registration's display name is what users see (the local stack passes it).
+  clientName: DEFAULT_APP_NAME,
+  clientUri: 'http://localhost:7071/api/home',
   servicePrincipalId: '1d7e3b9a-5c2f-4a86-b0e1-7f4d2c9a3e65',
   appRoles: [SESSIONS_ADMIN_ROLE],
   userRoles: { [DEMO_ADMIN_USER.oid]: [SESSIONS_ADMIN_ROLE] },

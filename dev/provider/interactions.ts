@@ -20,6 +20,7 @@ interface PendingSignUp {
 }
 
 const SIGN_UP_CODE_TTL_MS = 10 * 60 * 1000;
+const MAX_REMEMBERED_INTERACTIONS = 1000;
 
 export function createInteractionHandler(deps: {
   provider: Oidc.Provider;
@@ -31,6 +32,17 @@ export function createInteractionHandler(deps: {
   const { provider, users, interactionPrefix } = deps;
   const clientsById = new Map(deps.clients.map((client) => [client.clientId, client]));
   const pendingSignUps = new Map<string, PendingSignUp>();
+  /**
+   * The app each recent interaction belonged to, kept after it finished: Back after signing in
+   * opens a finished interaction's page, whose error page should still lead back to that app.
+   */
+  const interactionClients = new Map<string, string>();
+  const rememberClient = (uid: string, clientId: string) => {
+    interactionClients.delete(uid);
+    interactionClients.set(uid, clientId);
+    const oldest = interactionClients.keys().next().value;
+    if (interactionClients.size > MAX_REMEMBERED_INTERACTIONS && oldest !== undefined) interactionClients.delete(oldest);
+  };
 
   async function autoConsent(details: Oidc.Interaction): Promise<string> {
     const accountId = details.session?.accountId;
@@ -69,19 +81,33 @@ export function createInteractionHandler(deps: {
       return sendHtml(
         res,
         400,
-        errorPage({ error: 'session_not_found', description: 'This sign-in page has expired or was opened in another browser. Go back to the application and sign in again.' }),
+        errorPage({
+          error: 'session_not_found',
+          description: 'This sign-in page has expired, was already used, or was opened in another browser. Go back to the application and sign in again.',
+          backTo: clientsById.get(interactionClients.get(uid) ?? ''),
+        }),
       );
     }
-    if (details.uid !== uid) return sendHtml(res, 400, errorPage({ error: 'invalid_request', description: 'This sign-in page does not match your session.' }));
-
-    const here = `${interactionPrefix}${uid}`;
     const params = details.params as Record<string, string | undefined>;
     const client = clientsById.get(String(params.client_id));
+    if (details.uid !== uid) {
+      return sendHtml(res, 400, errorPage({ error: 'invalid_request', description: 'This sign-in page does not match your session.', backTo: client }));
+    }
+    rememberClient(uid, String(params.client_id));
+
+    const here = `${interactionPrefix}${uid}`;
     const loginHint = params.login_hint;
     const signInView = (extra: { email?: string; errors?: string[] } = {}) =>
       signInPage({ action: `${here}/login`, signUpHref: `${here}/signup`, clientName: client?.clientName, email: extra.email ?? loginHint, errors: extra.errors });
     const signUpView = (extra: { email?: string; displayName?: string; errors?: string[] } = {}) =>
-      signUpPage({ action: `${here}/signup`, signInHref: here, email: extra.email ?? loginHint, displayName: extra.displayName, errors: extra.errors });
+      signUpPage({
+        action: `${here}/signup`,
+        signInHref: here,
+        clientName: client?.clientName,
+        email: extra.email ?? loginHint,
+        displayName: extra.displayName,
+        errors: extra.errors,
+      });
 
     if (req.method === 'GET' && action === '') {
       if (details.prompt.name === 'consent') {

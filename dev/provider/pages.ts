@@ -18,7 +18,7 @@ const STYLE = `
   h1 { font-size: 1.5rem; font-weight: 600; margin-top: 0; }
   label { display: block; margin: 1rem 0 .25rem; }
   input[type=email], input[type=password], input[type=text] { width: 100%; box-sizing: border-box; padding: .5rem; font-size: 1rem; }
-  button { margin-top: 1.5rem; padding: .5rem 1.5rem; font-size: 1rem; background: #0067b8; color: #fff; border: 0; cursor: pointer; }
+  button, a.button { display: inline-block; margin-top: 1.5rem; padding: .5rem 1.5rem; font-size: 1rem; background: #0067b8; color: #fff; border: 0; cursor: pointer; text-decoration: none; }
   button.secondary { background: #ccc; color: #000; }
   .error { color: #a80000; }
   .banner { font-size: .8rem; color: #605e5c; border-bottom: 1px solid #edebe9; padding-bottom: .5rem; margin-bottom: 1rem; }
@@ -75,12 +75,13 @@ export function signUpPage(input: {
   signInHref: string;
   email?: string;
   displayName?: string;
+  clientName?: string;
   errors?: readonly string[];
 }): string {
   return layout(
     'Create account',
     `    <h1 id="signup-title">Create account</h1>
-${errorBlock(input.errors ?? [])}    <form id="signup-form" method="post" action="${escapeHtml(input.action)}" novalidate>
+${input.clientName ? `    <p id="client-name">to continue to ${escapeHtml(input.clientName)}</p>\n` : ''}${errorBlock(input.errors ?? [])}    <form id="signup-form" method="post" action="${escapeHtml(input.action)}" novalidate>
       <label for="email">Email address</label>
       <input id="email" name="email" type="email" autocomplete="email" required value="${escapeHtml(input.email ?? '')}" autofocus>
       <label for="displayName">Display name</label>
@@ -130,12 +131,19 @@ export function messagePage(input: { id: string; title: string; message: string 
   );
 }
 
-export function errorPage(input: { error: string; description?: string }): string {
+/**
+ * The provider's error page. With the app the error belongs to (`backTo`, when it registered a
+ * home page), it links back there: Back after signing in lands here, on a finished sign-in page.
+ */
+export function errorPage(input: { error: string; description?: string; backTo?: { clientName?: string; clientUri?: string } }): string {
+  const back = input.backTo?.clientUri
+    ? `\n    <p><a id="back-to-app" class="button" href="${escapeHtml(input.backTo.clientUri)}">Back to ${escapeHtml(input.backTo.clientName ?? 'the application')}</a></p>`
+    : '';
   return layout(
     'Sorry, something went wrong',
     `    <h1 id="error-title">Sorry, something went wrong</h1>
     <p>Error: <code id="error-code">${escapeHtml(input.error)}</code></p>
-    <p id="error-description">${escapeHtml(input.description ?? '')}</p>`,
+    <p id="error-description">${escapeHtml(input.description ?? '')}</p>${back}`,
   );
 }
 

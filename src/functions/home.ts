@@ -7,7 +7,8 @@ import { urlFor } from '../lib/routes';
 import { ID_PATTERN } from '../lib/session';
 
 /**
- * GET /api/home : the start page: who is signed in, where, and links to sign in, sign up, claims, the API and sign-out.
+ * GET /api/home : the start page: Sign in and Sign up; signed in, who you are, the API call, sign-out, your ID token's
+ * claims and where you are signed in.
  * POST /api/home (its own forms, `end=others` or `end=<session id>`) : ends the user's other sessions or one of them,
  * then shows the page again.
  */
@@ -32,10 +33,12 @@ export default defineFunction({
       const home = urlFor('home', { origin: runtime.config.appOrigin });
       return redirect(home, { status: 303, cookies: current?.id === end ? [sessions.clearCookie()] : [] });
     }
+    const { appName, downstream } = runtime.config;
     const session = await sessions.resume(cookies);
-    if (!session) return page(renderHomePage());
+    if (!session) return page(renderHomePage({ appName }));
     const [listing = [], { metadata }] = await Promise.all([sessions.list(cookies), runtime.identity()]);
     const token = runtime.formTokens.issue(session.id);
-    return page(renderHomePage({ session, sessions: listing, token }), { securityPolicy: pageSecurityPolicy(metadata) });
+    const signedIn = { session, sessions: listing, token, apiUrl: downstream.url };
+    return page(renderHomePage({ appName }, signedIn), { securityPolicy: pageSecurityPolicy(metadata) });
   },
 });

@@ -22,7 +22,7 @@ export default defineFunction({
     if (!acceptsFormPost(site, runtime.formTokens.verify(ref?.id, posted.get('token')))) {
       const { metadata } = await runtime.identity();
       const token = runtime.formTokens.issue(ref?.id);
-      return page(renderSignOutConfirmation({ token, everywhere }), { securityPolicy: pageSecurityPolicy(metadata) });
+      return page(renderSignOutConfirmation({ appName: runtime.config.appName }, { token, everywhere }), { securityPolicy: pageSecurityPolicy(metadata) });
     }
     const { location, cookie } = await signOut(runtime, cookies, { everywhere });
     return redirect(location, { cookies: [cookie] });

@@ -77,9 +77,16 @@ export const settingsSchema = {
   COSMOS_DATABASE: optionalText,
   COSMOS_SESSIONS_CONTAINER: optionalText,
   COSMOS_CREATE_IF_MISSING: flag(true),
+  APP_NAME: optionalText.refine(
+    // eslint-disable-next-line no-control-regex
+    (value) => value.length <= 60 && !/[\u0000-\u001f\u007f]/.test(value),
+    'must be one line of at most 60 characters: the name your users know the app by, shown on every page.',
+  ),
 };
 
 export interface AppConfig {
+  /** Shown in the header and footer of every page, and in the title bar. */
+  appName: string;
   /** MSAL authority, always ending in "/". */
   authority: string;
   /** The setting the authority came from, named when the tenant turns out not to exist. */
@@ -149,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const redirectUri = new URL(s.REDIRECT_URI ?? 'http://localhost:7071/api/redirect');
   const clientId = s.CLIENT_ID;
   return {
+    appName: s.APP_NAME ?? DEFAULT_APP_NAME,
     authority: signInAuthority(s.TENANT_SUBDOMAIN, s.AUTHORITY),
     authoritySetting: s.AUTHORITY ? 'AUTHORITY' : 'TENANT_SUBDOMAIN',
     authorityMetadata: s.AUTHORITY_METADATA,
@@ -189,3 +197,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
   };
 }
+
+/** A placeholder that reads as one, until APP_NAME names the app. */
+export const DEFAULT_APP_NAME = 'My app';

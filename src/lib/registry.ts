@@ -35,11 +35,12 @@ import { app, type HttpHandler, type HttpMethod, type HttpResponseInit } from '@
 import { checkRequirement, type AuthRequirement } from './access';
 import { ConfigError } from './config';
 import { findCaller, notSignedIn } from './current-user';
-import { toAppError } from './errors';
+import { toAppError, type AppError } from './errors';
+import { displayName } from './pages';
 import { RequestContext, type AuthenticatedContext } from './request-context';
-import { errorResponse, redirect, type ResponseAudience } from './responses';
+import { errorResponse, redirect, type ErrorResponseOptions, type ResponseAudience } from './responses';
 import { addRoute, urlFor } from './routes';
-import { getRuntime } from './runtime';
+import { getRuntime, type Runtime } from './runtime';
 import { warmUpAfterFirstInvocation } from './warm-up';
 
 /** What the handler of a function with this requirement gets. */
@@ -114,7 +115,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 function framingHeaders(definition: FunctionDefinition, headers: Record<string, string>): Record<string, string> {
   if (!definition.frameable) return { 'X-Frame-Options': 'DENY' };
   const policy = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-security-policy')?.[1];
-  return policy?.includes('frame-ancestors') ? {} : { 'X-Frame-Options': 'DENY' };
+  // Only a policy that names who may frame it lifts DENY; an error page's `frame-ancestors 'none'` keeps it.
+  return /frame-ancestors (?!'none')/.test(policy ?? '') ? {} : { 'X-Frame-Options': 'DENY' };
 }
 
 function wrap(definition: FunctionDefinition): HttpHandler {
@@ -133,7 +135,8 @@ function wrap(definition: FunctionDefinition): HttpHandler {
       setup = { setting: known.extra.setting, url: known.extra.url };
       // Settings problems name settings, never their values: safe and needed in the log.
       if (error instanceof ConfigError) invocation.error(error.message);
-      response = errorResponse(known, definition.audience, { cookies: await context.undo(), signedIn: await hasSessionCookie(context) });
+      const cookies = await context.undo();
+      response = errorResponse(known, definition.audience, { cookies, ...(definition.audience === 'browser' ? await errorPageFrame(context, known) : {}) });
     }
     const headers = headerRecord(response.headers);
     response.headers = { ...SECURITY_HEADERS, ...framingHeaders(definition, headers), 'Cache-Control': 'no-store', ...headers };
@@ -169,12 +172,26 @@ async function authenticateThenHandle(definition: FunctionDefinition, context: R
   return definition.handler(Object.assign(context, { caller }));
 }
 
-/** Whether the request carries a session cookie we signed: a hint for the error page, not a session lookup. */
-async function hasSessionCookie(context: RequestContext): Promise<boolean> {
+/**
+ * What an error page says around the error: the app's name, and whether (and as whom) the user is
+ * signed in, so that a sign-in page used twice reads "You are already signed in as …". The session
+ * is read (one point read, no write) only for a request that carries a session cookie we signed,
+ * and only when neither the settings nor a service failed: an outage page must not wait on the store.
+ */
+async function errorPageFrame(context: RequestContext, error: AppError): Promise<Pick<ErrorResponseOptions, 'appName' | 'signedIn'>> {
+  let runtime: Runtime;
   try {
-    return (await context.runtime.sessions.ref(context.cookies)) !== undefined;
+    runtime = context.runtime;
   } catch {
-    return false;
+    return {};
+  }
+  const { appName } = runtime.config;
+  if (error.status >= 500) return { appName };
+  try {
+    const session = await runtime.sessions.resume(context.cookies, { slide: false });
+    return session ? { appName, signedIn: { name: displayName(session.claims) } } : { appName };
+  } catch {
+    return { appName };
   }
 }
 

@@ -16,9 +16,9 @@
  * ```
  */
 import type { Cookie, HttpResponseInit } from '@azure/functions';
+import { DEFAULT_APP_NAME } from './config';
 import { toAppError } from './errors';
 import { pageSecurityPolicy, renderErrorPage } from './pages';
-import { urlFor } from './routes';
 
 export interface ResultOptions {
   status?: number;
@@ -60,8 +60,10 @@ function cookiesOf(options: ResultOptions): { cookies?: Cookie[] } {
 export type ResponseAudience = 'api' | 'browser';
 
 export interface ErrorResponseOptions {
-  /** Whether the request carried a valid session cookie: the page can say so. */
-  signedIn?: boolean;
+  /** For a page: the app's name (`APP_NAME`); the default name when the settings could not be read. */
+  appName?: string;
+  /** For a page: present when the request carries a live session, with the user's name when the ID token has one. */
+  signedIn?: { name?: string };
   /** Sent with the error, e.g. to clear a spent sign-in transaction (see `RequestContext.onFailure`). */
   cookies?: Cookie[];
 }
@@ -88,16 +90,9 @@ export function errorResponse(error: unknown, audience: ResponseAudience, option
       },
     };
   }
-  return {
-    status: known.status,
-    ...cookies,
-    headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'" },
-    body: renderErrorPage({
-      title: known.title,
-      detail: known.detail,
-      code: known.code,
-      action: known.extra.loginUrl ? { href: known.extra.loginUrl, label: 'Sign in' } : { href: urlFor('login'), label: 'Start again' },
-      signedIn: options.signedIn ?? false,
-    }),
-  };
+  const body = renderErrorPage(
+    { appName: options.appName ?? DEFAULT_APP_NAME },
+    { code: known.code, status: known.status, detail: known.detail, loginUrl: known.extra.loginUrl, signedIn: options.signedIn },
+  );
+  return { status: known.status, ...cookies, headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': pageSecurityPolicy({}) }, body };
 }

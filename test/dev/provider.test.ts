@@ -444,6 +444,36 @@ describe('sign-up', () => {
     expect(stranger.status).toBe(400);
     expect(textById(stranger.body, 'error-code')).toBe('session_not_found');
   });
+
+  it('names the app on its sign-in and sign-up pages, and links back to it from a finished sign-in page (Back)', async () => {
+    const { config } = msalConfig(WEB.clientId, WEB.clientSecret);
+    const url = await new ConfidentialClientApplication(config).getAuthCodeUrl({ scopes: ['User.Read'], redirectUri: REDIRECT_URI });
+    const browser = new HttpFormDriver({ ca: idp.caCert });
+    const signInPage = await browser.follow(url);
+    expect(textById(signInPage.body, 'client-name')).toBe(`to continue to ${WEB.clientName}`);
+    const signUpLink = /id="create-account" href="([^"]+)"/.exec(signInPage.body)![1]!;
+    const signUpPage = await browser.follow(new URL(signUpLink, signInPage.url));
+    expect(textById(signUpPage.body, 'client-name')).toBe(`to continue to ${WEB.clientName}`);
+
+    await browser.submitForm(signInPage, { form: '#signin-form', fields: { email: alice.email, password: alice.password }, stopAt: sameEndpoint(REDIRECT_URI) });
+    const back = await browser.request(signInPage.url);
+    expect(back.status).toBe(400);
+    expect(textById(back.body, 'error-code')).toBe('session_not_found');
+    const link = /<a id="back-to-app"[^>]* href="([^"]+)">([^<]+)<\/a>/.exec(back.body);
+    expect(link?.slice(1)).toEqual([WEB.clientUri, `Back to ${WEB.clientName}`]);
+  });
+
+  it("links back to the app from the errors of an authorization request that named it, and to no one else's", async () => {
+    const authorize = (clientId: string) =>
+      `${idp.authority}oauth2/v2.0/authorize?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: 'https://evil.example/callback' })}`;
+    const known = await new HttpFormDriver({ ca: idp.caCert }).request(authorize(WEB.clientId));
+    expect(known.status).toBe(400);
+    expect(textById(known.body, 'error-code')).toBe('invalid_redirect_uri');
+    expect(/<a id="back-to-app"[^>]* href="([^"]+)"/.exec(known.body)?.[1]).toBe(WEB.clientUri);
+    const unknown = await new HttpFormDriver({ ca: idp.caCert }).request(authorize('00000000-0000-0000-0000-000000000000'));
+    expect(textById(unknown.body, 'error-code')).toBe('invalid_client');
+    expect(unknown.body).not.toContain('back-to-app');
+  });
 });
 
 describe('device code flow (public client)', () => {

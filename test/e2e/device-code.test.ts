@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnvironment } from '../../dev/cli-instructions';
 import { DEMO_USERS, type LocalStack } from '../../dev/local-stack';
+import { approveDeviceCodeInBrowser } from '../helpers/browser-flows';
+import { fnauthCommand } from '../helpers/fnauth';
 import { startE2eStack, type E2eStack } from '../helpers/e2e-stack';
 
-const ROOT = resolve(__dirname, '../..');
 let e2e: E2eStack;
 let stack: LocalStack;
 let browser: Browser;
@@ -22,11 +22,8 @@ afterAll(() => e2e?.stop());
 
 /** The CLI as users run it: its own process, with the environment `npm run dev` prints for it. */
 function fnauth(args: string[], onStderr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...cliEnvironment(stack), FNAUTH_CACHE_DIR: cacheDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { command, args: argv, cwd, env } = fnauthCommand(stack, cacheDir, args);
+  const child = spawn(command, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -44,7 +41,7 @@ describe('a headless device signs in with the device code flow', () => {
     const login = fnauth(['login'], (stderr) => {
       const page = /open this page[^\n]*\n\s*\n\s*(https:\/\/\S+)/.exec(stderr)?.[1];
       const code = /enter the code:\s*\n\s*\n\s*(\S+)/.exec(stderr)?.[1];
-      if (page && code && !approving) approving = approveInBrowser(page, code, alice.email, alice.password);
+      if (page && code && !approving) approving = approveDeviceCodeInBrowser(browser, page, code, alice);
     });
     const result = await login;
     await approving;
@@ -72,17 +69,3 @@ describe('a headless device signs in with the device code flow', () => {
     expect(after.code).toBe(3);
   }, 90_000);
 });
-
-async function approveInBrowser(page: string, userCode: string, email: string, password: string): Promise<void> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  const tab = await context.newPage();
-  await tab.goto(page);
-  await tab.locator('#user_code').fill(userCode);
-  await tab.locator('#device-code-submit').click();
-  await tab.locator('#device-confirm').click();
-  await tab.locator('#email').fill(email);
-  await tab.locator('#password').fill(password);
-  await tab.locator('#signin-submit').click();
-  await tab.locator('#device-success').waitFor();
-  await context.close();
-}

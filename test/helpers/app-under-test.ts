@@ -15,7 +15,7 @@ export interface AppUnderTest {
   cosmos: LocalCosmos;
   msw: ReturnType<typeof setupServer>;
   fn: Record<
-    'login' | 'redirect' | 'claims' | 'me' | 'logout' | 'home' | 'health' | 'sessions' | 'session' | 'user-sessions' | 'frontchannel-logout',
+    'login' | 'redirect' | 'claims' | 'me' | 'logout' | 'home' | 'style' | 'health' | 'sessions' | 'session' | 'user-sessions' | 'frontchannel-logout',
     RegisteredFunction
   > &
     Record<string, RegisteredFunction>;

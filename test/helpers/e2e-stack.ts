@@ -21,6 +21,8 @@ export interface E2eStack {
 export interface E2eStackOptions {
   /** Where the temporary data folder is made; default: the system's temporary folder. */
   tempRoot?: string;
+  /** Settings for the functions beyond the stack's own (`APP_NAME`, for example). */
+  settings?: Record<string, string>;
 }
 
 export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eStack> {
@@ -33,6 +35,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       cosmosPort: 0,
       dataDir,
       functionsHost: 'builtin',
+      settings: options.settings,
       onOutput: () => undefined,
     });
     const browser = await launchChromium();

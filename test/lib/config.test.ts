@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       createIfMissing: true,
     });
     expect(config.cosmos.key).toBeUndefined();
+    expect(config.appName).toBe('My app');
     expect(config.api.allowedClientIds).toEqual([]);
     expect(config.admin).toEqual({ role: 'Sessions.RevokeAll', revokeTenantSessions: false });
   });
@@ -176,6 +177,14 @@ describe('loadConfig', () => {
     expect(config.cosmos.createIfMissing).toBe(false);
     expect(configError({ ...minimal(), SESSION_IDLE_TIMEOUT_MINUTES: '1.5' }).problems[0]).toMatch(/^SESSION_IDLE_TIMEOUT_MINUTES/);
     expect(configError({ ...minimal(), COSMOS_CREATE_IF_MISSING: 'maybe' }).problems[0]).toMatch(/^COSMOS_CREATE_IF_MISSING/);
+  });
+
+  it('takes the app name users know, on one line of at most 60 characters', () => {
+    expect(loadConfig({ ...minimal(), APP_NAME: '  Contoso Notes ' }).appName).toBe('Contoso Notes');
+    expect(loadConfig({ ...minimal(), APP_NAME: '' }).appName).toBe('My app');
+    for (const bad of ['x'.repeat(61), 'Contoso\nNotes']) {
+      expect(configError({ ...minimal(), APP_NAME: bad }).problems).toEqual([expect.stringMatching(/^APP_NAME must be one line of at most 60 characters/)]);
+    }
   });
 
   it('never puts a secret value in the error message', () => {

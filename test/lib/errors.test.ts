@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import '../../src/functions/login'; // "Start again" leads to its route
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/lib/config';
 import { AppError, ERRORS, toAppError, type ErrorCode } from '../../src/lib/errors';
+import { pageSecurityPolicy } from '../../src/lib/pages';
 import { errorResponse } from '../../src/lib/responses';
+import { loadFunctions } from '../helpers/functions';
+
+beforeAll(loadFunctions); // the error page's links come from the route table
 
 describe('errorResponse for API callers', () => {
   it('renders application/problem+json with type, title, status, code, detail and login_url', () => {
@@ -50,7 +53,7 @@ describe('errorResponse for API callers', () => {
 });
 
 describe('errorResponse for browsers', () => {
-  it('renders an HTML page that escapes the detail and forbids everything by CSP', () => {
+  it('renders a page of the app that escapes the detail, under the pages\' policy (no script)', () => {
     const error = new AppError('invalid_request', {
       detail: 'Bad <script>alert("x")</script> & \'more\'',
       loginUrl: 'http://localhost:7071/api/login?returnTo="><script>',
@@ -60,18 +63,30 @@ describe('errorResponse for browsers', () => {
     expect(response.status).toBe(400);
     expect(response.headers).toMatchObject({
       'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': "default-src 'none'",
+      'Content-Security-Policy': pageSecurityPolicy({}),
       'Cache-Control': 'no-store',
     });
     expect(body).not.toContain('<script>');
     expect(body).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;more&#39;');
     expect(body).toContain('href="http://localhost:7071/api/login?returnTo=&#34;&#62;&#60;script&#62;"');
     expect(body).toContain('Error code: invalid_request');
+    expect(body).toContain('<span id="footer-app-name">My app</span>');
     expect(body).toMatch(/^<!doctype html>/);
   });
 
-  it('offers to start again when there is no login URL', () => {
-    expect(String(errorResponse(new AppError('state_mismatch', { detail: 'x' }), 'browser').body)).toContain('<a href="/api/login">Start again</a>');
+  it('names the app, and says who is signed in, when the registry knows', () => {
+    const body = String(errorResponse(new AppError('transaction_reused'), 'browser', { appName: 'Contoso', signedIn: { name: 'Alice' } }).body);
+    expect(body).toContain('<a class="app-name" id="app-name" href="/api/home">Contoso</a>');
+    expect(body).toContain('You are already signed in as <strong>Alice</strong>.');
+  });
+
+  it('offers to sign in again where that helps, and always a way home', () => {
+    const spent = String(errorResponse(new AppError('state_mismatch', { detail: 'x' }), 'browser').body);
+    expect(spent).toContain('href="/api/login?returnTo=%2Fapi%2Fhome">Sign in again</a>');
+    expect(spent).toContain('href="/api/home">Back to home</a>');
+    const busy = String(errorResponse(new AppError('store_unavailable'), 'browser').body);
+    expect(busy).not.toContain('Sign in again');
+    expect(busy).toContain('href="/api/home">Back to home</a>');
   });
 });
 

@@ -21,6 +21,7 @@ import fc from 'fast-check';
 import type { JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredFunction } from '../../src/lib/registry';
+import { STYLESHEET } from '../../src/lib/pages/stylesheet';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { DEFAULT_USERS } from '../helpers/fake-entra';
 import { APP_ORIGIN } from '../helpers/functions';
@@ -235,6 +236,10 @@ function checkResponse(fn: RegisteredFunction, request: FuzzRequest, result: Inv
     if (result.status !== 200) expect(body, context).toMatchObject({ status: result.status, code: expect.any(String) });
   } else if (result.status >= 300 && result.status < 400) {
     expect(result.location, context).toBeDefined();
+  } else if (fn.name === 'style') {
+    // The same text whatever was asked: nothing of the request can reach it.
+    expect(contentType, context).toBe('text/css; charset=utf-8');
+    expect(result.body, context).toBe(STYLESHEET);
   } else {
     expect(contentType, context).toContain('text/html');
     for (const input of inputsOf(request)) {
@@ -333,9 +338,9 @@ function outcomeOf(result: InvokeResult): string {
   return String(result.status);
 }
 
-const ENDPOINTS = ['login', 'redirect', 'claims', 'me', 'logout', 'home', 'health', 'sessions', 'session', 'user-sessions', 'frontchannel-logout'] as const;
+const ENDPOINTS = ['login', 'redirect', 'claims', 'me', 'logout', 'home', 'style', 'health', 'sessions', 'session', 'user-sessions', 'frontchannel-logout'] as const;
 /** Endpoints whose answer must not depend on the request at all (only on the app's own state). */
-const INPUT_FREE = new Set<string>(['health']);
+const INPUT_FREE = new Set<string>(['style', 'health']);
 
 describe(`fuzzing every endpoint (${NUM_RUNS} seeded runs each)`, () => {
   it('covers every registered function', () => {

@@ -1,17 +1,17 @@
 import { callerClaims } from '../../../src/lib/access';
-import { escapeHtml } from '../../../src/lib/html';
+import { displayName, html, renderPage } from '../../../src/lib/pages';
 import { defineFunction } from '../../../src/lib/registry';
 import { page } from '../../../src/lib/responses';
 
-/** GET /api/account : a page for signed-in users; anyone else is sent to sign in, then back here. */
+/** GET /api/account : a page for signed-in users, in the app's layout; anyone else is sent to sign in, then back here. */
 export default defineFunction({
   name: 'account',
   route: 'account',
   methods: ['GET'],
   audience: 'browser',
   auth: 'signed-in',
-  async handler({ caller }) {
-    const { name } = callerClaims(caller);
-    return page(`<!doctype html><html lang="en"><title>Your account</title><h1>Hello, ${escapeHtml(String(name))}</h1></html>`);
+  async handler({ runtime, caller }) {
+    const name = displayName(callerClaims(caller));
+    return page(renderPage({ appName: runtime.config.appName, user: name }, { page: 'account', title: 'Your account', main: html`<h1>Hello, ${name}</h1>` }));
   },
 });
