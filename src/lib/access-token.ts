@@ -6,6 +6,13 @@
  * is set), and what the route demands: a delegated scope (`scp`) or an app
  * role (`roles`, from client credentials or a user assigned the role).
  *
+ * An ID token is never an access token, though it passes every check above:
+ * its `aud` is this app's client id (one of the default audiences), and it
+ * carries the user's `roles`. It also travels where access tokens do not:
+ * in sign-out URLs (`id_token_hint`) and in the session document. So a token
+ * must name its client in `azp`, which v2.0 access tokens always do and ID
+ * tokens never do, and must not carry a `nonce`, which only ID tokens do.
+ *
  * Failures follow RFC 6750: a bad token is 401 `invalid_token`, a good token
  * without the scope is 403 `insufficient_scope`, each with `WWW-Authenticate`.
  *
@@ -51,7 +58,10 @@ export async function verifyAccessToken(token: string, expected: AccessTokenExpe
     if (error instanceof AppError) throw error;
     throw invalidToken(`The access token was refused (${error instanceof TokenRejected ? error.code : 'ERR_JWT_INVALID'}).`);
   }
-  if (expected.allowedClientIds.length > 0 && !(typeof payload.azp === 'string' && expected.allowedClientIds.includes(payload.azp.toLowerCase()))) {
+  if (typeof payload.azp !== 'string' || payload.nonce !== undefined) {
+    throw invalidToken('This is not an access token (an ID token, perhaps): request an access token for this API.');
+  }
+  if (expected.allowedClientIds.length > 0 && !expected.allowedClientIds.includes(payload.azp.toLowerCase())) {
     throw new AppError('client_not_allowed', { wwwAuthenticate: 'Bearer error="insufficient_scope"' });
   }
   const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];

@@ -73,6 +73,13 @@ describe('an API function that needs an app role', () => {
     expect(result.status).toBe(401);
     expect(result.json()).toMatchObject({ code: 'invalid_token' });
   });
+
+  it('refuses an ID token that carries the role: it is no access token', async () => {
+    const idToken = await app.entra.idToken(clerk, 'nonce-of-a-sign-in', app.entra.clientId, 'sid-of-a-sign-in');
+    const result = await invoke(orders, '/api/orders', bearer(idToken));
+    expect(result.status).toBe(401);
+    expect(result.json()).toMatchObject({ code: 'invalid_token' });
+  });
 });
 
 describe('a page that needs a signed-in user', () => {

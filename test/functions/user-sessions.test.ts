@@ -118,6 +118,26 @@ describe('who may not', () => {
     }
   });
 
+  it('an ID token carrying the role (it travels in sign-out URLs and session documents): 401 invalid_token', async () => {
+    const [device] = await devices(ALICE, 1);
+    const admin = { ...BOB, roles: [ROLE] };
+    const idTokens = [
+      // As issued at a browser sign-in: a nonce, no azp.
+      await app.entra.idToken(admin, 'nonce-of-a-sign-in', app.entra.clientId, 'sid-of-a-sign-in'),
+      // As issued without a nonce (device code, refresh): still no azp.
+      await app.entra.idToken(admin, undefined),
+    ];
+    // A token that names a client but carries a nonce is no access token either.
+    const withNonce = await app.entra.appToken([ROLE], app.entra.adminClientId, (claims) => ({ ...claims, nonce: 'nonce-of-a-sign-in' }));
+    for (const token of [...idTokens, withNonce]) {
+      const result = await revoke(ALICE.oid, token);
+      expect(result.status, result.body).toBe(401);
+      expect(result.json()).toMatchObject({ code: 'invalid_token' });
+      expect(result.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    }
+    expect((await device!.invoke(app.fn.claims, '/api/claims')).status).toBe(200);
+  });
+
   it('a client outside API_ALLOWED_CLIENT_IDS: 403 client_not_allowed, here and on every bearer route', async () => {
     const outsider = await app.entra.appToken([ROLE], '12121212-3434-4565-8787-909090909090');
     const result = await revoke(ALICE.oid, outsider);
