@@ -86,7 +86,7 @@ const TRANSIENT_STATUS = new Set([408, 429, 449, 500, 502, 503, 504]);
  * the SDK's own TypeError/SyntaxError when something other than Cosmos (a
  * gateway, an outage page) answers. Errors with a status are passed on for
  * the caller (404, 409 and 412 mean something to the stores; 401 or 403 mean
- * the app's identity lacks its role, which is a 500 that should alert).
+ * the app's identity lacks its role: see {@link identityRefused}).
  */
 export async function cosmosCall<T>(what: string, operation: () => Promise<T>): Promise<T> {
   try {
@@ -112,6 +112,19 @@ function errorKind(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown';
 }
 
+/**
+ * 401 or 403 from Cosmos DB: a setup mistake, not an outage. The app's
+ * managed identity lacks its data role (infra/ assigns the built-in
+ * Cosmos DB Data Contributor), or `COSMOS_KEY` is wrong.
+ */
+export function identityRefused(status: 401 | 403): AppError {
+  return new AppError('misconfigured', {
+    detail: `Sign-in is not set up correctly on this site: the session store refused the app's identity (status ${status}). Give the app's identity the Cosmos DB Built-in Data Contributor role on the account, or check COSMOS_KEY.`,
+    reason: `cosmos:${status}`,
+    setting: 'COSMOS_KEY',
+  });
+}
+
 /** Deletes one document; one that is already gone counts as deleted. True when it was there. */
 export async function deleteIfPresent(container: Container, id: string, partitionKey: string, what: string): Promise<boolean> {
   try {
@@ -132,9 +145,13 @@ export const MAX_BATCH_OPERATIONS = 100;
  * it. Every operation's status is checked, whatever the batch's own status
  * says: Cosmos DB answers a failed batch with the failing operation's status
  * and 424 for the rest, but servers that imitate it may answer 200 and keep
- * what ran before the failure. Outages become a 503 as in {@link cosmosCall}
- * (the SDK reports a batch refused as a whole without its status, so it
- * reads as an outage too).
+ * what ran before the failure. Outages become a 503 as in {@link cosmosCall}.
+ *
+ * The SDK reports a batch refused as a whole without its status (`Batch
+ * request error`), so a missing data role would read as an outage. Such a
+ * failure is followed by one point read of a document that does not exist
+ * (404, one request unit), whose status the SDK keeps: 401 or 403 there is
+ * the setup mistake ({@link identityRefused}); anything else leaves the 503.
  */
 export async function transactionalBatch(
   container: Container,
@@ -142,7 +159,14 @@ export async function transactionalBatch(
   operations: OperationInput[],
   what: string,
 ): Promise<{ statuses: number[]; failure?: number }> {
-  const { result: results = [] } = await cosmosCall(what, () => container.items.batch(operations, partitionKey));
+  let response: Awaited<ReturnType<Container['items']['batch']>>;
+  try {
+    response = await cosmosCall(what, () => container.items.batch(operations, partitionKey));
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'store_unavailable') throw (await refusedIdentity(container, partitionKey)) ?? error;
+    throw error;
+  }
+  const { result: results = [] } = response;
   const statuses = operations.map((_, index) => results[index]?.statusCode ?? 424);
   const failed = statuses.find((status) => status >= 400 && status !== 424) ?? statuses.find((status) => status >= 400);
   if (failed !== undefined && TRANSIENT_STATUS.has(failed)) {
@@ -154,3 +178,17 @@ export async function transactionalBatch(
   return failed === undefined ? { statuses } : { statuses, failure: failed };
 }
 
+
+/** A refusal answers at once; an outage must not hold the caller twice as long. */
+const ACCESS_CHECK_TIMEOUT_MS = 2000;
+
+/** `identityRefused` when a point read in the partition answers 401 or 403; otherwise undefined (found, missing, or failed another way). */
+async function refusedIdentity(container: Container, partitionKey: string): Promise<AppError | undefined> {
+  try {
+    await container.item('access-check', partitionKey).read({ abortSignal: AbortSignal.timeout(ACCESS_CHECK_TIMEOUT_MS) });
+    return undefined;
+  } catch (error) {
+    const status = cosmosStatus(error);
+    return status === 401 || status === 403 ? identityRefused(status) : undefined;
+  }
+}

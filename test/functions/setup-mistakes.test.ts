@@ -1,8 +1,8 @@
 /**
  * Tenant and registration mistakes through the real handlers: a tenant that
  * does not exist, a host name that does not resolve, a refused client secret,
- * an unknown client and an unregistered redirect URI each read as a setup
- * mistake (500, no Retry-After, a page naming the setting, a log line with
+ * an unknown client, an unregistered redirect URI and an app identity without
+ * its Cosmos DB data role each read as a setup mistake (500, no Retry-After, a page naming the setting, a log line with
  * the setting and the URL tried). Only outages are 503.
  *
  * Each block starts the app with its own settings: the runtime reads them
@@ -11,6 +11,7 @@
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
+import { cosmosError, startCosmosFaultProxy, type CosmosFaultProxy } from '../helpers/cosmos-fault-proxy';
 import { oauthError } from '../helpers/fake-entra';
 import { CookieJar, type InvokeResult } from '../helpers/functions';
 import { closedPort, startUntrustedHttps, UNRESOLVABLE_HOST, type LocalServer } from '../helpers/network-faults';
@@ -95,6 +96,29 @@ describe('a certificate the app does not trust', () => {
     const result = await new CookieJar().invoke(holder.app.fn.login, '/api/login');
     expectSetupMistakePage(result, 'untrusted_certificate', ['NODE_EXTRA_CA_CERTS', 'AUTHORITY']);
     expect(requestLine(result)).toMatchObject({ error: 'untrusted_certificate discovery:DEPTH_ZERO_SELF_SIGNED_CERT', setting: 'AUTHORITY' });
+  });
+});
+
+describe("the app's identity without its Cosmos DB data role (every data call answers 403)", () => {
+  const holder = useApp();
+  let proxy: CosmosFaultProxy;
+  beforeAll(async () => {
+    proxy = await startCosmosFaultProxy(holder.app.cosmos.endpoint);
+    // The runtime reads the setting on first use: the app reaches Cosmos only through the proxy.
+    process.env.COSMOS_ENDPOINT = proxy.url;
+  });
+  afterAll(() => proxy?.close());
+
+  it('fails the sign-in with a page naming COSMOS_KEY and the data role, not an outage', async () => {
+    const { app } = holder;
+    const jar = new CookieJar();
+    const { callback } = await startSignIn(app, jar);
+    // The SDK reports the refused batch without its status; the point read that follows keeps it.
+    proxy.inject((request) => (request.container === 'sessions' && ['batch', 'read'].includes(request.operation) ? cosmosError(403, 'Forbidden') : undefined));
+    const result = await jar.invoke(app.fn.redirect, callback);
+    expectSetupMistakePage(result, 'misconfigured', ['COSMOS_KEY', 'Cosmos DB Built-in Data Contributor']);
+    expect(requestLine(result)).toMatchObject({ status: 500, error: 'misconfigured cosmos:403', setting: 'COSMOS_KEY' });
+    expect(proxy.count((entry) => entry.operation === 'batch')).toBe(1);
   });
 });
 

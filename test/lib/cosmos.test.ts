@@ -152,11 +152,34 @@ describe('transactionalBatch', () => {
     expect((await direct.item('kept', userKey).read<{ n: number }>()).resource?.n).toBe(1);
   });
 
-  it('reads a batch refused as a whole as an outage: the SDK drops its status ("Batch request error")', async () => {
+  it('reads a batch refused as a whole as an outage when a point read is not refused: the SDK drops the batch\'s status ("Batch request error")', async () => {
     const userKey = `user-${randomUUID()}`;
-    proxy.inject((request) => (request.operation === 'batch' ? cosmosError(409, 'Conflict') : undefined), { times: 1 });
-    const thrown: unknown = await transactionalBatch(throughProxy, userKey, [create('x', userKey)], 'save').catch((error: unknown) => error);
-    expect(thrown).toMatchObject({ code: 'store_unavailable', status: 503, extra: { reason: 'cosmos:Error' } });
+    for (const [status, code] of [[409, 'Conflict'], [403, 'Forbidden']] as const) {
+      const mark = proxy.log.length;
+      proxy.inject((request) => (request.operation === 'batch' ? cosmosError(status, code) : undefined), { times: 1 });
+      const thrown: unknown = await transactionalBatch(throughProxy, userKey, [create('x', userKey)], 'save').catch((error: unknown) => error);
+      expect(thrown).toMatchObject({ code: 'store_unavailable', status: 503, extra: { reason: 'cosmos:Error' } });
+      // One point read tells a refused identity from the rest; it found nothing (404) here.
+      expect(proxy.log.slice(mark).map((entry) => [entry.operation, entry.clientStatus])).toEqual([
+        ['batch', status],
+        ['read', 404],
+      ]);
+    }
+  });
+
+  it("reads 401 or 403 on both the batch and the point read as the app's identity lacking its Cosmos DB role: misconfigured, naming COSMOS_KEY", async () => {
+    const userKey = `user-${randomUUID()}`;
+    for (const status of [401, 403] as const) {
+      proxy.inject((request) => (request.operation === 'batch' || request.operation === 'read' ? cosmosError(status, status === 401 ? 'Unauthorized' : 'Forbidden') : undefined));
+      const thrown: unknown = await transactionalBatch(throughProxy, userKey, [create('z', userKey)], 'save your session').catch((error: unknown) => error);
+      proxy.clear();
+      expect(thrown).toBeInstanceOf(AppError);
+      expect(thrown).toMatchObject({ code: 'misconfigured', status: 500, extra: { reason: `cosmos:${status}`, setting: 'COSMOS_KEY' } });
+      expect((thrown as AppError).extra.retryAfterSeconds).toBeUndefined();
+      expect((thrown as AppError).detail).toContain('Cosmos DB Built-in Data Contributor');
+      expect((thrown as AppError).detail).toContain('COSMOS_KEY');
+    }
+    expect(await exists('z', userKey)).toBe(false);
   });
 
   it('turns a throttled or unavailable operation into 503 store_unavailable', async () => {

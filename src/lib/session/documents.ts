@@ -28,7 +28,7 @@
  * ```
  */
 import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
-import { cosmosCall, cosmosStatus, deleteIfPresent, MAX_BATCH_OPERATIONS, transactionalBatch } from '../cosmos';
+import { cosmosCall, cosmosStatus, deleteIfPresent, identityRefused, MAX_BATCH_OPERATIONS, transactionalBatch } from '../cosmos';
 import { AppError } from '../errors';
 import type { SessionRef } from './cookie';
 import type { TokenCacheDocument } from './token-cache';
@@ -202,12 +202,6 @@ export class SessionDocuments {
  * Cosmos DB role), anything else a bug. Logged by its status.
  */
 function unexpectedStatus(status: number): AppError {
-  if (status === 401 || status === 403) {
-    return new AppError('misconfigured', {
-      detail: `Sign-in is not set up correctly on this site: the session store refused the app's identity (status ${status}). Check its Cosmos DB data role, or COSMOS_KEY.`,
-      reason: `cosmos:${status}`,
-      setting: 'COSMOS_KEY',
-    });
-  }
+  if (status === 401 || status === 403) return identityRefused(status);
   return new AppError('internal_error', { reason: `cosmos:${status}` });
 }
