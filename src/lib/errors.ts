@@ -90,7 +90,7 @@ export const ERRORS = {
   },
   missing_role: { status: 403, title: 'Forbidden', detail: 'You are signed in, but you do not have an app role this needs.' },
   client_not_allowed: { status: 403, title: 'Forbidden', detail: 'The application that requested this access token may not call this API.' },
-  cross_site_request: { status: 403, title: 'Forbidden', detail: "Another site may not change your sessions. Use this app's own pages." },
+  cross_site_request: { status: 403, title: 'Forbidden', detail: "Another site may not make changes with your sign-in. Use this app's own pages." },
   session_not_found: { status: 404, title: 'Not found', detail: 'You have no session with this id. It may have ended already.' },
   downstream_failed: { status: 502, title: 'Upstream error', detail: 'The downstream API did not answer as expected.' },
   downstream_unavailable: {

@@ -12,7 +12,11 @@
  * 1. a {@link RequestContext} is made (query, headers, cookies parsed once, the runtime);
  * 2. when the function asks for a caller (`auth`), it is found and verified,
  *    and its roles and scopes checked (`access.ts`): no caller is a 401 for
- *    an API, a redirect to sign-in for a page; the wrong caller is a 403;
+ *    an API, a redirect to sign-in for a page; the wrong caller is a 403. A
+ *    session cookie rides along on requests another site starts, a bearer
+ *    token never does: a cookie caller's request that may change state (any
+ *    method but GET, HEAD and OPTIONS) from another site is refused
+ *    (`cross-site.ts`, 403 `cross_site_request`);
  * 3. the handler runs;
  * 4. if it throws, its failure hooks run and the error becomes a response
  *    (`errorResponse`);
@@ -34,6 +38,7 @@
 import { app, type HttpHandler, type HttpMethod, type HttpResponseInit } from '@azure/functions';
 import { checkRequirement, type AuthRequirement } from './access';
 import { ConfigError } from './config';
+import { refuseCrossSite } from './cross-site';
 import { findCaller, notSignedIn } from './current-user';
 import { toAppError, type AppError } from './errors';
 import { displayName } from './pages';
@@ -157,6 +162,9 @@ function wrap(definition: FunctionDefinition): HttpHandler {
   };
 }
 
+/** Methods that change nothing (RFC 9110's safe methods, as functions here use them). */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 async function authenticateThenHandle(definition: FunctionDefinition, context: RequestContext): Promise<HttpResponseInit> {
   const requirement = definition.auth ?? 'anonymous';
   if (requirement === 'anonymous') return definition.handler(context as AuthenticatedContext);
@@ -168,6 +176,7 @@ async function authenticateThenHandle(definition: FunctionDefinition, context: R
     if (definition.audience === 'browser') return redirect(urlFor('login', { query: { returnTo: `${context.url.pathname}${context.url.search}` } }));
     throw notSignedIn(runtime);
   }
+  if (caller.kind === 'session' && !SAFE_METHODS.has(context.method.toUpperCase())) refuseCrossSite(context.headers, runtime.config.appOrigin);
   checkRequirement(caller, requirement);
   return definition.handler(Object.assign(context, { caller }));
 }

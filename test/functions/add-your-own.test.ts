@@ -20,10 +20,27 @@ const alice = DEFAULT_USERS[0]!;
 let app: AppUnderTest;
 let orders: RegisteredFunction;
 let account: RegisteredFunction;
+/** A function of one's own that changes state: POST /api/orders/notes, for any signed-in caller. */
+let addNote: RegisteredFunction;
+const notesAdded: string[] = [];
 beforeAll(async () => {
   app = await startApp();
   orders = (await import('./examples/orders')).default;
   account = (await import('./examples/account')).default;
+  const { defineFunction } = await import('../../src/lib/registry');
+  const { callerClaims } = await import('../../src/lib/access');
+  const { json } = await import('../../src/lib/responses');
+  addNote = defineFunction({
+    name: 'order-notes',
+    route: 'orders/notes',
+    methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
+    audience: 'api',
+    auth: 'signed-in',
+    async handler({ caller, method }) {
+      notesAdded.push(`${method} ${String(callerClaims(caller).oid)}`);
+      return json({ added: true });
+    },
+  });
 });
 afterAll(() => app.stop());
 
@@ -79,6 +96,46 @@ describe('an API function that needs an app role', () => {
     const result = await invoke(orders, '/api/orders', bearer(idToken));
     expect(result.status).toBe(401);
     expect(result.json()).toMatchObject({ code: 'invalid_token' });
+  });
+});
+
+describe('a function that changes state', () => {
+  const CROSS_SITE = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, { origin: 'null' }];
+
+  it('refuses a cookie caller on a request another site started: 403 cross_site_request, and the handler does not run', async () => {
+    const browser = new CookieJar();
+    await signIn(app, browser, { user: alice });
+    const before = notesAdded.length;
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      for (const headers of CROSS_SITE) {
+        const result = await browser.invoke(addNote, '/api/orders/notes', { method, headers });
+        expect(result.status, `${method} ${JSON.stringify(headers)}`).toBe(403);
+        expect(result.json()).toMatchObject({ code: 'cross_site_request' });
+      }
+    }
+    expect(notesAdded.length).toBe(before);
+  });
+
+  it("accepts a cookie caller from the app's own pages, or from a client that names no site (as the built-in DELETE routes do)", async () => {
+    const browser = new CookieJar();
+    await signIn(app, browser, { user: alice });
+    for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { origin: 'http://localhost:7071' }, {}]) {
+      const result = await browser.invoke(addNote, '/api/orders/notes', { method: 'POST', headers });
+      expect(result.status, JSON.stringify(headers)).toBe(200);
+    }
+    expect(notesAdded.at(-1)).toBe(`POST ${alice.oid}`);
+  });
+
+  it('accepts a bearer caller whatever site it names: a browser never sends a token on its own', async () => {
+    const token = await app.entra.accessToken(alice);
+    const result = await invoke(addNote, '/api/orders/notes', { method: 'POST', headers: { authorization: `Bearer ${token}`, origin: 'https://evil.example' } });
+    expect(result.status).toBe(200);
+  });
+
+  it('leaves reads alone: a GET from another site is answered', async () => {
+    const browser = new CookieJar();
+    await signIn(app, browser, { user: clerk });
+    expect((await browser.invoke(orders, '/api/orders', { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
   });
 });
 
