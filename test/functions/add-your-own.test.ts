@@ -84,6 +84,25 @@ describe('an API function that needs an app role', () => {
     expect(byToken.json()).toMatchObject({ code: 'missing_role' });
   });
 
+  it("keeps a cookie caller's roles of the sign-in: a role removed at the tenant counts at the next sign-in, or at once when an administrator ends the sessions", async () => {
+    const dave: FakeUser = { oid: '44444444-4444-4444-8444-444444444444', name: 'Dave', email: 'dave@example.com', roles: ['Orders.Read'] };
+    const before = new CookieJar();
+    await signIn(app, before, { user: dave });
+    const removed = { ...dave, roles: [] };
+    expect((await before.invoke(orders, '/api/orders')).status).toBe(200);
+    const after = new CookieJar();
+    await signIn(app, after, { user: removed });
+    expect((await after.invoke(orders, '/api/orders')).status).toBe(403);
+    expect((await before.invoke(orders, '/api/orders')).status).toBe(200);
+
+    const revoke = await invoke(app.fn['user-sessions'], `/api/users/${dave.oid}/sessions`, {
+      method: 'DELETE',
+      ...bearer(await app.entra.appToken(['Sessions.RevokeAll'])),
+    });
+    expect(revoke.json()).toMatchObject({ sessionsEnded: 2 });
+    expect((await before.invoke(orders, '/api/orders')).status).toBe(401);
+  });
+
   it('refuses a bad bearer token before looking at roles', async () => {
     const forged = await app.entra.accessToken(clerk, { claims: (claims) => ({ ...claims, aud: 'api://someone-else' }) });
     const result = await invoke(orders, '/api/orders', bearer(forged));
