@@ -119,7 +119,7 @@ describe('an API function that needs an app role', () => {
 });
 
 describe('a function that changes state', () => {
-  const CROSS_SITE = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, { origin: 'null' }];
+  const CROSS_SITE: Record<string, string>[] = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }, { origin: 'null' }];
 
   it('refuses a cookie caller on a request another site started: 403 cross_site_request, and the handler does not run', async () => {
     const browser = new CookieJar();
@@ -138,7 +138,8 @@ describe('a function that changes state', () => {
   it("accepts a cookie caller from the app's own pages, or from a client that names no site (as the built-in DELETE routes do)", async () => {
     const browser = new CookieJar();
     await signIn(app, browser, { user: alice });
-    for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { origin: 'http://localhost:7071' }, {}]) {
+    const ours: Record<string, string>[] = [{ 'sec-fetch-site': 'same-origin' }, { origin: 'http://localhost:7071' }, {}];
+    for (const headers of ours) {
       const result = await browser.invoke(addNote, '/api/orders/notes', { method: 'POST', headers });
       expect(result.status, JSON.stringify(headers)).toBe(200);
     }
