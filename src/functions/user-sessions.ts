@@ -11,6 +11,7 @@ const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  * DELETE /api/users/{userId}/sessions : an administrator ends every session of a user of our tenant (`userId` is the
  * user's object id), and with REVOKE_TENANT_SESSIONS their sessions at the tenant too. Bearer token with the app role
  * SESSIONS_ADMIN_ROLE (default Sessions.RevokeAll), or 401/403. A cookie does not do: admin tools call with tokens.
+ * `tenantSessionsRevoked` is false when the setting is off, or when the tenant has no such user (Graph 404).
  */
 export default defineFunction({
   name: 'user-sessions',
@@ -25,7 +26,7 @@ export default defineFunction({
     if (!OBJECT_ID.test(userId)) throw new AppError('invalid_request', { detail: "userId must be the user's object id (a GUID) in this tenant." });
     const { tenantId } = await runtime.identity();
     const sessionsEnded = await runtime.sessions.endUser(userKeyOf(tenantId, userId));
-    if (admin.revokeTenantSessions) await revokeTenantSessions(runtime, userId);
-    return json({ userId, sessionsEnded, tenantSessionsRevoked: admin.revokeTenantSessions });
+    const tenantSessionsRevoked = admin.revokeTenantSessions && (await revokeTenantSessions(runtime, userId));
+    return json({ userId, sessionsEnded, tenantSessionsRevoked });
   },
 });

@@ -1,9 +1,10 @@
 /**
  * DELETE /api/users/{userId}/sessions through the real handler, with the
  * settings an administrator would change: a custom app role, the tenant
- * revoke through Microsoft Graph (msw), and an allow-list of calling
+ * revoke through Microsoft Graph (msw, with its failures), and an allow-list of calling
  * client ids (which every bearer route honours).
  */
+import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { DEFAULT_USERS } from '../helpers/fake-entra';
@@ -22,6 +23,11 @@ afterAll(() => app.stop());
 
 const revoke = (userId: string, token?: string, headers: Record<string, string> = {}) =>
   invoke(app.fn['user-sessions'], `/api/users/${userId}/sessions`, { method: 'DELETE', headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+
+/** Graph answers the next revokeSignInSessions call with `answer`. */
+function graphAnswers(answer: () => Response): void {
+  app.msw.use(http.post('https://graph.microsoft.com/v1.0/users/:id/revokeSignInSessions', answer, { once: true }));
+}
 
 async function devices(user = ALICE, count = 2): Promise<CookieJar[]> {
   const jars: CookieJar[] = [];
@@ -68,18 +74,54 @@ describe('an administrator ends a user\'s sessions', () => {
     expect((await revoke(ALICE.oid, token)).json()).toMatchObject({ sessionsEnded: 1 });
   });
 
-  it('says so plainly when Graph refuses (the permission was not granted): 502, after the sessions here ended', async () => {
+  it('names the setting and the permission when Graph refuses (User.RevokeSessions.All not granted): 500 misconfigured, after the sessions here ended', async () => {
     const [device] = await devices(ALICE, 1);
     app.entra.graphRevokeGranted = false;
     try {
       const result = await revoke(ALICE.oid, await adminToken());
-      expect(result.status).toBe(502);
-      expect(result.json()).toMatchObject({ code: 'downstream_failed', detail: expect.stringContaining('User.RevokeSessions.All') });
+      expect(result.status).toBe(500);
+      expect(result.headers['retry-after']).toBeUndefined();
+      expect(result.json()).toMatchObject({ code: 'misconfigured', detail: expect.stringContaining('User.RevokeSessions.All') });
       expect(result.json<{ detail: string }>().detail).toContain('REVOKE_TENANT_SESSIONS');
+      expect(result.json<{ detail: string }>().detail).toContain('sessions here have ended');
+      expect(JSON.parse(result.logs.find((line) => line.includes('"event":"request"'))!)).toMatchObject({ error: 'misconfigured graph:403', setting: 'REVOKE_TENANT_SESSIONS' });
       expect((await device!.invoke(app.fn.claims, '/api/claims')).status).toBe(401);
     } finally {
       app.entra.graphRevokeGranted = true;
     }
+  });
+
+  it('answers 200 with tenantSessionsRevoked: false for a user the tenant does not have (Graph 404: deleted, or never there)', async () => {
+    const [device] = await devices(ALICE, 1);
+    graphAnswers(() => HttpResponse.json({ error: { code: 'Request_ResourceNotFound' } }, { status: 404 }));
+    const result = await revoke(ALICE.oid, await adminToken());
+    expect(result.status, result.body).toBe(200);
+    expect(result.json()).toEqual({ userId: ALICE.oid, sessionsEnded: 1, tenantSessionsRevoked: false });
+    expect((await device!.invoke(app.fn.claims, '/api/claims')).status).toBe(401);
+  });
+
+  it("reads Graph throttled or down as 503 downstream_unavailable with Graph's Retry-After (or 10 s), after the sessions here ended", async () => {
+    const answers: Array<[() => Response, string]> = [
+      [() => HttpResponse.json({ error: { code: 'TooManyRequests' } }, { status: 429, headers: { 'Retry-After': '7' } }), '7'],
+      [() => new HttpResponse('busy', { status: 503 }), '10'],
+      [() => new HttpResponse('bad gateway', { status: 502, headers: { 'Retry-After': 'soon' } }), '10'],
+    ];
+    for (const [answer, retryAfter] of answers) {
+      const [device] = await devices(ALICE, 1);
+      graphAnswers(answer);
+      const result = await revoke(ALICE.oid, await adminToken());
+      expect(result.status, result.body).toBe(503);
+      expect(result.headers['retry-after']).toBe(retryAfter);
+      expect(result.json()).toMatchObject({ code: 'downstream_unavailable', detail: expect.stringContaining('sessions here have ended') });
+      expect((await device!.invoke(app.fn.claims, '/api/claims')).status).toBe(401);
+    }
+  });
+
+  it('reads any other Graph answer as 502 downstream_failed', async () => {
+    graphAnswers(() => HttpResponse.json({ error: { code: 'BadRequest' } }, { status: 400 }));
+    const result = await revoke(ALICE.oid, await adminToken());
+    expect(result.status).toBe(502);
+    expect(result.json()).toMatchObject({ code: 'downstream_failed' });
   });
 });
 
