@@ -1,7 +1,8 @@
 /**
  * What Azure refuses at deploy time, or a sign-in service should not do,
  * that valid Bicep syntax alone does not show: Flex Consumption's site
- * configuration rules and regions, Cosmos DB's role-assignment lock, and
+ * configuration rules and regions, no CORS (the session routes' cross-site
+ * protection relies on it), Cosmos DB's role-assignment lock, and
  * Application Insights keeping client IP addresses.
  */
 import { join } from 'node:path';
@@ -60,6 +61,13 @@ describe('the function app on Flex Consumption', () => {
   it('turns alwaysOn off, which the site module would otherwise turn on', () => {
     const [siteConfig] = files.flatMap((file) => propertiesNamed(file, 'siteConfig'));
     expect(siteConfig).toMatchObject({ alwaysOn: false });
+  });
+
+  it('allows no other origin (no `cors`, in siteConfig or anywhere): a DELETE from another site meets a preflight nothing allows', () => {
+    const [siteConfig] = files.flatMap((file) => propertiesNamed(file, 'siteConfig'));
+    expect(keysDeep(siteConfig!)).not.toContain('cors');
+    const withCors = files.filter((file) => propertiesNamed(file, 'cors').length > 0).map((file) => file.path);
+    expect(withCors, 'the session routes rely on the browser never sending a cross-origin DELETE with the cookie').toEqual([]);
   });
 
   it('lets azd offer only the regions that have Flex Consumption', async () => {

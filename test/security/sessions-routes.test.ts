@@ -39,6 +39,13 @@ beforeAll(async () => {
 });
 afterAll(() => app.stop());
 
+/** The form token in one of our pages. */
+function formToken(page: string): string {
+  const token = /name="token" value="([^"]+)"/.exec(page)?.[1];
+  expect(token, page.slice(0, 300)).toBeDefined();
+  return token!;
+}
+
 function expectRefused(result: InvokeResult, status: number, code?: string) {
   expect(result.status, result.body.slice(0, 300)).toBe(status);
   expect(result.body).not.toMatch(/\bat .+:\d+:\d+/);
@@ -63,14 +70,14 @@ describe('other sites (CSRF)', () => {
 
   it('the form posts of the start page, from another site or without our form token: 403, nothing ended', async () => {
     const home = await alice.invoke(app.fn.home, '/api/home', { headers: SAME_ORIGIN });
-    const token = /name="token" value="([^"]+)"/.exec(home.body)![1]!;
+    const token = formToken(home.body);
     for (const headers of CROSS_SITE) {
       // Even with the right token: another site never passes.
       expectRefused(await alice.invoke(app.fn.home, '/api/home', { form: { token, end: 'others' }, headers }), 403, 'cross_site_request');
     }
     // An older browser that sends neither header: only our own page's token lets the form through.
     expectRefused(await alice.invoke(app.fn.home, '/api/home', { form: { end: 'others' } }), 403, 'cross_site_request');
-    const bobsToken = /name="token" value="([^"]+)"/.exec((await bob.invoke(app.fn.home, '/api/home', { headers: SAME_ORIGIN })).body)![1]!;
+    const bobsToken = formToken((await bob.invoke(app.fn.home, '/api/home', { headers: SAME_ORIGIN })).body);
     expectRefused(await alice.invoke(app.fn.home, '/api/home', { form: { token: bobsToken, end: 'others' } }), 403, 'cross_site_request');
     await expectAliceUntouched();
   });
@@ -81,6 +88,34 @@ describe('other sites (CSRF)', () => {
       expect(result.status).toBe(200);
       expect(result.body).toContain('id="confirm-sign-out"');
       expect(result.body).toContain('name="everywhere" value="1"');
+      expect(result.cookies).toEqual([]);
+    }
+    await expectAliceUntouched();
+  });
+
+  it('sign-out from a browser that sends neither header goes through with its own page\'s form token', async () => {
+    const laptop = new CookieJar();
+    await signIn(app, laptop, { user: BOB });
+    // An older browser: the link gets the confirmation page, whose form carries the token of this session.
+    const confirmation = await laptop.invoke(app.fn.logout, '/api/logout');
+    expect(confirmation.body).toContain('id="confirm-sign-out"');
+    const token = formToken(confirmation.body);
+    const result = await laptop.invoke(app.fn.logout, '/api/logout', { form: { token } });
+    expect(result.status).toBe(302);
+    expect(result.location).toContain(app.entra.metadata.end_session_endpoint);
+    expect(result.cookies).toEqual([expect.objectContaining({ name: SESSION_COOKIE, maxAge: 0 })]);
+    expect((await laptop.invoke(app.fn.claims, '/api/claims')).status).toBe(401);
+    await expectAliceUntouched();
+  });
+
+  it("the signed-out form token (anyone can fetch it) replayed against a signed-in user's sign-out only gets the confirmation page", async () => {
+    // What another site's server gets from our confirmation page without a cookie: the token of "no session".
+    const signedOutToken = formToken((await new CookieJar().invoke(app.fn.logout, '/api/logout')).body);
+    const forms: Record<string, string>[] = [{ token: signedOutToken }, { token: signedOutToken, everywhere: '1' }];
+    for (const form of forms) {
+      const result = await alice.invoke(app.fn.logout, '/api/logout', { form });
+      expect(result.status).toBe(200);
+      expect(result.body).toContain('id="confirm-sign-out"');
       expect(result.cookies).toEqual([]);
     }
     await expectAliceUntouched();
@@ -156,7 +191,7 @@ describe('forged and oversized ids', () => {
       expect(result.body).not.toContain('<script>');
     }
     const home = await alicePhone.invoke(app.fn.home, '/api/home', { headers: SAME_ORIGIN });
-    const token = /name="token" value="([^"]+)"/.exec(home.body)![1]!;
+    const token = formToken(home.body);
     for (const end of ['x'.repeat(5_000), '<script>', '']) {
       expectRefused(await alicePhone.invoke(app.fn.home, '/api/home', { form: { token, end }, headers: SAME_ORIGIN }), 400, 'invalid_request');
     }
