@@ -17,8 +17,8 @@
  * @example
  * ```ts
  * async handler({ runtime, query, cookies, onFailure }) {
- *   const state = query.get('state');
- *   onFailure(() => [runtime.transactions.clear(state)]);
+ *   onFailure(() => runtime.transactions.clearIfPresent(cookies, query.get('state')));
+ *   const { code, state } = parseCallback(query, runtime.loginUrl);
  *   const transaction = await runtime.transactions.open(cookies, state);
  *   …
  * }
