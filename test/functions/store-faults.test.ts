@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
-import { startCosmosFaultProxy, type CosmosFaultProxy } from '../helpers/cosmos-fault-proxy';
+import { startCosmosFaultProxy, unavailable, type CosmosFaultProxy, type CosmosRequest, type FaultAction } from '../helpers/cosmos-fault-proxy';
 import { CookieJar, SAME_ORIGIN } from '../helpers/functions';
 
 let app: AppUnderTest;
@@ -43,4 +43,60 @@ describe('when Cosmos DB is unreachable', () => {
     await proxy.up();
     expect((await browser.invoke(app.fn.claims, '/api/claims')).status).toBe(200);
   }, 60_000);
+});
+
+describe('when a browser that has a session signs in again and the new session cannot be stored', () => {
+  const createsSession = (request: CosmosRequest) => request.operation === 'batch' && request.batch?.some((operation) => operation.operationType === 'Create') === true;
+  /** What Cosmos DB answers a batch whose session id exists already: 409 for it, 424 for the rest. */
+  const conflict: FaultAction = {
+    kind: 'respond',
+    status: 207,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify([
+      { statusCode: 409, requestCharge: 0 },
+      { statusCode: 424, requestCharge: 0 },
+    ]),
+  };
+
+  it.each([
+    ['503 store_unavailable', unavailable(), 503],
+    ['400 transaction_reused', conflict, 400],
+  ] as const)('keeps the session the browser had (%s)', async (_name, fault, status) => {
+    const browser = new CookieJar();
+    const first = await browser.invoke(app.fn.login, '/api/login');
+    await browser.invoke(app.fn.redirect, app.entra.authorize(first.location!));
+    const before = (await browser.invoke(app.fn.claims, '/api/claims')).json<{ claims: { sid: string } }>();
+
+    const again = await browser.invoke(app.fn.login, '/api/login');
+    const remove = proxy.inject((request) => (createsSession(request) ? fault : undefined), { times: 1 });
+    const mark = proxy.log.length;
+    const failed = await browser.invoke(app.fn.redirect, app.entra.authorize(again.location!));
+    remove();
+    expect(failed.status).toBe(status);
+    // No batch ended the old session: it still works, as it was.
+    expect(proxy.log.slice(mark).filter((entry) => entry.operation === 'batch' && entry.batch?.some((operation) => operation.operationType === 'Delete'))).toEqual([]);
+    const after = await browser.invoke(app.fn.claims, '/api/claims');
+    expect(after.status).toBe(200);
+    expect(after.json()).toMatchObject({ claims: { sid: before.claims.sid } });
+  }, 30_000);
+
+  it('ends the old session once the new one is stored, not before', async () => {
+    const browser = new CookieJar();
+    const first = await browser.invoke(app.fn.login, '/api/login');
+    await browser.invoke(app.fn.redirect, app.entra.authorize(first.location!));
+    const oldCookie = new CookieJar();
+    oldCookie.plant('fnauth', browser.cookies.get('fnauth')!);
+
+    const again = await browser.invoke(app.fn.login, '/api/login');
+    const mark = proxy.log.length;
+    expect((await browser.invoke(app.fn.redirect, app.entra.authorize(again.location!))).status).toBe(302);
+    const batches = proxy.log.slice(mark).filter((entry) => entry.operation === 'batch');
+    expect(batches.map((entry) => entry.batch?.map((operation) => operation.operationType))).toEqual([
+      ['Create', 'Create'],
+      ['Delete', 'Delete'],
+    ]);
+    expect(batches[1]!.startedAt).toBeGreaterThanOrEqual(batches[0]!.startedAt + (batches[0]!.durationMs ?? 0));
+    expect((await oldCookie.invoke(app.fn.claims, '/api/claims')).status).toBe(401);
+    expect((await browser.invoke(app.fn.claims, '/api/claims')).status).toBe(200);
+  });
 });

@@ -6,7 +6,7 @@
  *
  * | verb | when | Cosmos |
  * | --- | --- | --- |
- * | {@link Sessions.begin} | sign-in completed | 1 transactional batch (session + token cache) |
+ * | {@link Sessions.begin} | sign-in completed | 1 transactional batch (session + token cache); then, when the browser had a session, 1 batch of 2 deletes |
  * | {@link Sessions.resume} | every request with a cookie | 1 point read (a touch every few minutes) |
  * | {@link Sessions.list} | `GET /api/sessions`, the start page | 1 single-partition query |
  * | {@link Sessions.end} | this device, or one of the user's sessions | 1 batch of 2 deletes |
@@ -88,7 +88,9 @@ export class Sessions {
 
   /**
    * Stores a new session with its token cache (one transactional batch) and
-   * returns the cookie for it. The session this browser had ends.
+   * returns the cookie for it. Then the session this browser had ends (one
+   * more batch of 2 deletes), and only then: if the new one cannot be
+   * stored, the old one goes on working.
    */
   async begin(input: BeginInput, now = nowInSeconds()): Promise<{ session: SessionDocument; cookie: Cookie }> {
     const userKey = userKeyOf(input.claims.tid, input.claims.oid);
@@ -109,11 +111,10 @@ export class Sessions {
       ttl: ttlAt(this.lifetime, now, expiresAt),
     };
     const previous = await this.cookie.read(input.cookies);
-    await Promise.all([
-      this.documents.create(session, this.tokenCaches.newDocument(session, input.tokenCache, now)),
-      // Ending the old session is a courtesy: it never fails the new sign-in.
-      previous ? this.end(previous).catch(() => undefined) : undefined,
-    ]);
+    await this.documents.create(session, this.tokenCaches.newDocument(session, input.tokenCache, now));
+    // Only once the new session is stored: a sign-in that fails leaves the browser the session it had.
+    // Ending the old one is a courtesy: it never fails the new sign-in.
+    if (previous) await this.end(previous).catch(() => undefined);
     return { session, cookie: await this.cookie.issue({ userKey, secret: input.secret }, expiresAt, now) };
   }
 
