@@ -6,6 +6,8 @@
  * (`<oid>.<tenant id>`) of the accounts they hold.
  */
 import { CosmosClient, type Container } from '@azure/cosmos';
+import { decodeJwt } from 'jose';
+import { tokenCacheIdOf } from '../../src/lib/session/ids';
 
 export interface TokenCacheDoc {
   id: string;
@@ -50,4 +52,17 @@ export async function readTokenCaches(container: Container): Promise<Map<string,
 /** The documents holding this user's account. */
 export function cachesOf(caches: Map<string, TokenCacheDoc>, oid: string): TokenCacheDoc[] {
   return [...caches.values()].filter((doc) => doc.accountOids.includes(oid));
+}
+
+/**
+ * Entra's `sid` for one session, what the tenant's front-channel logout sends: read from the ID
+ * token MSAL keeps in the session's token cache, since the session keeps only the sid's hash.
+ */
+export async function sidOfSession(container: Container, sessionId: string): Promise<string | undefined> {
+  const { resources } = await container.items
+    .query<{ cache?: string }>({ query: 'SELECT c.cache FROM c WHERE c.id = @id', parameters: [{ name: '@id', value: tokenCacheIdOf(sessionId) }] })
+    .fetchAll();
+  const cache = JSON.parse(resources[0]?.cache ?? '{}') as { IdToken?: Record<string, { secret?: string }> };
+  const sids = Object.values(cache.IdToken ?? {}).map(({ secret }) => (secret ? decodeJwt(secret).sid : undefined));
+  return sids.find((sid): sid is string => typeof sid === 'string');
 }

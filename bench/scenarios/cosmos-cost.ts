@@ -20,7 +20,7 @@ import type { Container } from '@azure/cosmos';
 import type { CountingCosmos } from '../cosmos/local-cosmos';
 import type { CosmosTally } from '../cosmos/counting-proxy';
 import { costOf, subtractTally, type CosmosCost } from '../cosmos/tally';
-import { cachesOf, readTokenCaches } from '../cosmos/token-caches';
+import { cachesOf, readTokenCaches, sidOfSession } from '../cosmos/token-caches';
 import { signIn, type SignInTarget, type SignedIn } from '../lib/sign-in';
 import type { BenchUser } from '../lib/users';
 
@@ -233,9 +233,10 @@ export async function measureCosmosCost(options: {
     await devices(1);
     everywhere.push(await sampler.around(() => expectStatus('logout everywhere', send(`${functionsUrl}/logout`, laptop!, { form: { everywhere: '1' } }), 302)));
     const [framed] = await devices(1);
-    const { claims } = await json<{ claims: { sid?: string } }>(`${functionsUrl}/claims`, framed!);
-    if (!claims.sid) throw new Error('the provider issued no sid');
-    frontChannel.push(await sampler.around(() => expectStatus('front-channel logout', get(`${functionsUrl}/logout/frontchannel?sid=${claims.sid}`, ''), 200)));
+    const { sessions: framedView } = await json<{ sessions: Array<{ id: string; current: boolean }> }>(`${functionsUrl}/sessions`, framed!);
+    const sid = await sidOfSession(options.tokenCaches, framedView.find((entry) => entry.current)!.id);
+    if (!sid) throw new Error('the provider issued no sid');
+    frontChannel.push(await sampler.around(() => expectStatus('front-channel logout', get(`${functionsUrl}/logout/frontchannel?sid=${sid}`, ''), 200)));
     await devices(2);
     admin.push(
       await sampler.around(() =>

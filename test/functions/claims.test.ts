@@ -1,9 +1,13 @@
 /**
  * GET /api/claims through its registered function: a signed-in caller's
- * claims and session times; no caller, a forged cookie or an ended session
- * is a 401 problem+json. Bearer callers are in bearer.test.ts.
+ * claims as the session keeps them (without `sid` and `ipaddr`) and session
+ * times; no caller, a forged cookie or an ended session is a 401
+ * problem+json. Bearer callers are in bearer.test.ts.
  */
+import { CosmosClient } from '@azure/cosmos';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionIdOf } from '../../src/lib/session/ids';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { DEFAULT_USERS } from '../helpers/fake-entra';
 import { CookieJar, invoke, SAME_ORIGIN } from '../helpers/functions';
@@ -30,6 +34,35 @@ describe('GET /api/claims', () => {
     const { createdAt, expiresAt, absoluteExpiresAt } = body.session;
     expect(Date.parse(createdAt!)).toBeLessThan(Date.parse(expiresAt!));
     expect(Date.parse(expiresAt!)).toBeLessThanOrEqual(Date.parse(absoluteExpiresAt!));
+  });
+
+  it("keeps neither Entra's sid (only its hash, for front-channel logout) nor an optional ipaddr claim", async () => {
+    const sid = crypto.randomUUID();
+    const ip = '203.0.113.7';
+    app.entra.tamper = { claims: (claims) => ({ ...claims, ipaddr: ip }) };
+    const browser = new CookieJar();
+    try {
+      const login = await browser.invoke(app.fn.login, '/api/login');
+      expect((await browser.invoke(app.fn.redirect, app.entra.authorize(login.location!, alice, { sid }))).status).toBe(302);
+    } finally {
+      app.entra.tamper = undefined;
+    }
+    const { claims } = (await browser.invoke(app.fn.claims, '/api/claims')).json<{ claims: Record<string, unknown> }>();
+    expect(claims).toMatchObject({ oid: alice.oid, login_hint: `hint-${alice.oid}` });
+    expect(claims).not.toHaveProperty('sid');
+    expect(claims).not.toHaveProperty('ipaddr');
+
+    // The session document, read straight from Cosmos DB: neither value in it.
+    const { u, s } = decodeJwt<{ u: string; s: string }>(browser.cookies.get(SESSION_COOKIE)!);
+    const client = new CosmosClient({ endpoint: app.cosmos.endpoint, key: app.cosmos.key, connectionPolicy: { enableEndpointDiscovery: false } });
+    const { resource: stored } = await client.database(app.env.COSMOS_DATABASE!).container('sessions').item(sessionIdOf(s), u).read();
+    expect(stored).toMatchObject({ type: 'session', sidHash: expect.any(String) });
+    expect(JSON.stringify(stored)).not.toContain(sid);
+    expect(JSON.stringify(stored)).not.toContain(ip);
+
+    // The hash is enough to find it when the tenant signs the user out.
+    expect((await invoke(app.fn['frontchannel-logout'], `/api/logout/frontchannel?sid=${sid}`)).status).toBe(200);
+    expect((await browser.invoke(app.fn.claims, '/api/claims')).status).toBe(401);
   });
 
   it('answers 401 not_signed_in with the login URL and a Bearer challenge to a caller without a session', async () => {

@@ -42,7 +42,7 @@ export interface SessionDocument {
   createdWith: 'browser';
   /** MSAL's account key (`<oid>.<tid>`), used to find the account in the token cache. */
   homeAccountId: string;
-  /** The verified ID token claims. */
+  /** The verified ID token claims, but `sid` and `ipaddr` (see `keptClaims` in index.ts). */
   claims: Record<string, unknown>;
   /** Kept only when the token has no `login_hint`: then it is the only way to name the account at sign-out. */
   idToken?: string;

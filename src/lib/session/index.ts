@@ -101,7 +101,7 @@ export class Sessions {
       type: 'session',
       createdWith: 'browser',
       homeAccountId: input.homeAccountId,
-      claims: input.claims,
+      claims: keptClaims(input.claims),
       ...(typeof input.claims.login_hint === 'string' ? {} : { idToken: input.idToken }),
       device: describeDevice(input.userAgent),
       ...(typeof input.claims.sid === 'string' ? { sidHash: sidHashOf(input.claims.sid) } : {}),
@@ -235,3 +235,15 @@ export class Sessions {
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+/**
+ * ID token claims a session does not keep: Entra's `sid` (kept only as its
+ * hash, which front-channel logout looks up) and `ipaddr`, an optional claim
+ * a tenant may add (no IP address is kept). `/api/claims` and the start page
+ * show the rest.
+ */
+const CLAIMS_NOT_KEPT: ReadonlySet<string> = new Set(['sid', 'ipaddr']);
+
+function keptClaims(claims: JWTPayload): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(claims).filter(([name]) => !CLAIMS_NOT_KEPT.has(name)));
+}
