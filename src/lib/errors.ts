@@ -130,6 +130,11 @@ export function isSetupMistake(code: ErrorCode): boolean {
   return (ERRORS[code] as CatalogueEntry).setup === true;
 }
 
+/** Whether the code is an outage (a 503, which always says when to come back): the one kind of failure that waiting can fix. */
+export function isOutage(code: string): boolean {
+  return Object.hasOwn(ERRORS, code) && ERRORS[code as ErrorCode].status === 503;
+}
+
 export interface ErrorOptions {
   /** Replaces the catalogue's sentence. A sentence a person can act on; never a token, cookie value or secret. */
   detail?: string;

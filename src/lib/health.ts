@@ -31,7 +31,7 @@
 import type { Container } from '@azure/cosmos';
 import { ConfigError } from './config';
 import { cosmosCall, cosmosStatus } from './cosmos';
-import { AppError } from './errors';
+import { AppError, isOutage } from './errors';
 import type { Runtime } from './runtime';
 
 export type HealthCheckName = 'settings' | 'tenant' | 'cosmos';
@@ -155,4 +155,15 @@ export function failingChecks(report: HealthReport): Partial<Record<HealthCheckN
   return Object.fromEntries(
     Object.entries(report.checks).flatMap(([name, check]) => (check.status === 'fail' ? [[name, check.code ?? 'unknown']] : [])),
   );
+}
+
+/**
+ * The `Retry-After` of a failing report, in seconds: the time until its next
+ * run, when every failure is an outage (a code the catalogue answers with
+ * 503). Undefined when a failure is a settings or setup mistake, or anything
+ * else that waiting does not fix, so that nothing invites a retry.
+ */
+export function retryAfterSeconds(report: HealthReport): number | undefined {
+  const codes = Object.values(failingChecks(report));
+  return codes.length > 0 && codes.every(isOutage) ? HEALTH_CACHE.failSeconds : undefined;
 }

@@ -127,6 +127,8 @@ describe('GET /api/health', () => {
       const missing = await probe();
       expect(missing.status).toBe(503);
       expect(missing.json()).toMatchObject({ checks: { cosmos: { status: 'fail', code: 'cosmos_container_missing' } } });
+      // A missing container is a setup mistake: nothing invites a retry.
+      expect(missing.headers['retry-after']).toBeUndefined();
     } finally {
       remove();
     }
@@ -179,6 +181,8 @@ describe('GET /api/health with bad settings', () => {
       });
       expect(response.body).not.toContain(badSecret);
       expect(response.body).not.toContain('app.example');
+      // A settings mistake is not an outage: no Retry-After invites a retry that cannot help.
+      expect(response.headers['retry-after']).toBeUndefined();
     } finally {
       Object.assign(process.env, app.env);
     }
