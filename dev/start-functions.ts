@@ -7,8 +7,9 @@
  * - Without: one notice, then the built-in development host with the
  *   settings `func start` would use: `Values` as the environment of its
  *   process (the environment wins, as under func), `Host.LocalHttpPort` (or
- *   `--port`) as the port and `Host.CORS` / `Host.CORSCredentials` (or
- *   `--cors` / `--cors-credentials`).
+ *   `--port`) as the port and `Host.CORS` (or `--cors`) with
+ *   `Host.CORSCredentials` (or `--cors-credentials`), combined and checked as
+ *   func does (local-settings.ts).
  *
  * It ends when the functions end, with their exit code; a settings problem
  * ends it at start-up with the message naming every setting to fix.
@@ -19,7 +20,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnBuiltinHost } from './builtin-host';
 import { CORE_TOOLS_HINT, findFunc } from './core-tools';
-import { functionsEnvironment, LocalSettingsError, readLocalSettings, type Cors } from './local-settings';
+import { functionsCors, functionsEnvironment, LocalSettingsError, readLocalSettings } from './local-settings';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -46,10 +47,11 @@ function start(args: string[]): ChildProcess {
 
   const port = typeof flags.port === 'string' ? Number(flags.port) : settings.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LocalSettingsError('--port', 'must be a port number, e.g. 7071.');
-  const cors: Cors | undefined =
-    typeof flags.cors === 'string'
-      ? { origins: flags.cors.split(',').map((origin) => origin.trim()), credentials: flags['cors-credentials'] === true }
-      : settings.cors;
+  const cors = functionsCors(
+    settings,
+    { origins: typeof flags.cors === 'string' ? flags.cors : undefined, credentials: flags['cors-credentials'] === true },
+    settingsFile,
+  );
   return spawnBuiltinHost({ port, env: { ...env, FUNCTIONS_WORKER_RUNTIME: 'node' }, cors, output: 'inherit' });
 }
 

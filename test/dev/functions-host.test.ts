@@ -8,6 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/lib/config';
 import { matchRoute, startFunctionsHost, type FunctionsHost } from '../../dev/functions-host';
+import { LocalSettingsError } from '../../dev/local-settings';
 
 const SETTINGS = {
   TENANT_SUBDOMAIN: 'contoso',
@@ -109,6 +110,32 @@ describe('the built-in development host', () => {
     const other = await send(host.port, '/api/claims', { host: `localhost:${host.port}`, origin: 'https://evil.example' });
     expect(other.status).toBe(401);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('CORS for any origin', () => {
+  beforeAll(() => {
+    Object.assign(process.env, SETTINGS);
+  });
+  afterAll(() => {
+    for (const name of Object.keys(SETTINGS)) delete process.env[name];
+  });
+
+  it('answers "*" and never echoes the caller\'s Origin', async () => {
+    const host = await startFunctionsHost({ cors: { origins: ['*'], credentials: false }, log: () => undefined });
+    try {
+      const response = await send(host.port, '/api/claims', { host: `localhost:${host.port}`, origin: 'https://evil.example' });
+      expect(response.headers['access-control-allow-origin']).toBe('*');
+      expect(response.headers['access-control-allow-credentials']).toBeUndefined();
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('is refused with credentials, as func refuses it, before anything listens', async () => {
+    const error = await startFunctionsHost({ cors: { origins: ['*'], credentials: true }, log: () => undefined }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LocalSettingsError);
+    expect((error as Error).message).toMatch(/"\*" \(any origin\) in the CORS origins cannot go with CORS credentials/);
   });
 });
 

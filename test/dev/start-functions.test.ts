@@ -132,7 +132,8 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
       },
       { LocalHttpPort: port, CORS: 'http://localhost:3000' },
     );
-    const launched = launch(cwd, dirname(process.execPath), [], { SESSION_IDLE_TIMEOUT_MINUTES: '30' });
+    // --cors-credentials alone applies to the origins of Host.CORS, as under func.
+    const launched = launch(cwd, dirname(process.execPath), ['--cors-credentials'], { SESSION_IDLE_TIMEOUT_MINUTES: '30' });
     running.push(launched.child);
     await waitForOutput(launched, `login: [GET] http://localhost:${port}/api/login`);
 
@@ -154,6 +155,7 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
 
     launched.child.kill('SIGTERM');
     expect(await launched.exited).toBe(0);
@@ -181,6 +183,15 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
     const page = await login.text();
     expect(page).toContain('untrusted_certificate');
     expect(page).toContain('NODE_EXTRA_CA_CERTS');
+  });
+
+  it('refuses any origin with credentials at start-up, as func does, naming both', async () => {
+    const cwd = settingsFolder('cors-any', {}, { CORS: '*' });
+    const launched = launch(cwd, dirname(process.execPath), ['--cors-credentials']);
+    running.push(launched.child);
+    expect(await launched.exited).toBe(1);
+    expect(launched.output()).toContain('"*" (any origin) in "Host.CORS" cannot go with --cors-credentials');
+    expect(launched.output()).not.toContain('Functions:');
   });
 
   it('stops at start-up on a settings problem, with the message and nothing served', async () => {
