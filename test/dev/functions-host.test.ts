@@ -4,11 +4,11 @@
  * settings problem stops it before it listens.
  */
 import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/lib/config';
 import { matchRoute, startFunctionsHost, type FunctionsHost } from '../../dev/functions-host';
 import { LocalSettingsError } from '../../dev/local-settings';
+import { freePort } from '../helpers/network-faults';
 
 const SETTINGS = {
   TENANT_SUBDOMAIN: 'contoso',
@@ -141,10 +141,7 @@ describe('CORS for any origin', () => {
 
 describe('a settings problem', () => {
   it('stops the built-in host before it listens, naming every setting', async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const port = await freePort();
 
     const error = await startFunctionsHost({ port, log: () => undefined }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
