@@ -89,10 +89,12 @@ function readValues(file: string, values: unknown): Record<string, string> {
 function readHost(file: string, host: unknown): Pick<LocalSettings, 'port' | 'cors' | 'corsCredentials'> {
   if (host === undefined) return { port: DEFAULT_FUNCTIONS_PORT, corsCredentials: false };
   if (!isObject(host)) throw new LocalSettingsError(file, '"Host" must be an object, e.g. { "LocalHttpPort": 7071 }.');
-  const port = host.LocalHttpPort ?? DEFAULT_FUNCTIONS_PORT;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+  const localHttpPort = host.LocalHttpPort ?? 0;
+  if (typeof localHttpPort !== 'number' || !Number.isInteger(localHttpPort) || localHttpPort < 0 || localHttpPort > 65535) {
     throw new LocalSettingsError(file, '"Host.LocalHttpPort" must be a port number, e.g. 7071.');
   }
+  // 0 is func's "unset": it means the default port there, not any free port.
+  const port = localHttpPort || DEFAULT_FUNCTIONS_PORT;
   if (host.CORS !== undefined && typeof host.CORS !== 'string') {
     throw new LocalSettingsError(file, '"Host.CORS" must be a comma-separated string of origins, or "*".');
   }

@@ -64,6 +64,11 @@ describe('readLocalSettings', () => {
     expect((error as Error).message).toMatch(message);
   });
 
+  it('reads "LocalHttpPort": 0 as unset, as func does: the default port, not any free port', () => {
+    write({ Host: { LocalHttpPort: 0 } });
+    expect(readLocalSettings(file).port).toBe(7071);
+  });
+
   it('accepts * for any origin', () => {
     write({ Host: { CORS: '*' } });
     expect(readLocalSettings(file).cors).toEqual({ origins: ['*'], credentials: false });

@@ -22,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stopChild } from '../../dev/local-stack';
 import { loadOrCreateTls } from '../../dev/provider/keys';
+import { freePort } from '../helpers/network-faults';
 
 const ROOT = join(__dirname, '../..');
 const LAUNCHER = join(ROOT, 'dev', 'start-functions.ts');
@@ -48,14 +49,6 @@ function launch(cwd: string, pathFolder: string, args: string[] = [], env: NodeJ
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function waitForOutput(launched: Launched, text: string): Promise<void> {
@@ -191,6 +184,37 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
     running.push(launched.child);
     expect(await launched.exited).toBe(1);
     expect(launched.output()).toContain('"*" (any origin) in "Host.CORS" cannot go with --cors-credentials');
+    expect(launched.output()).not.toContain('Functions:');
+  });
+
+  it('names Host.LocalHttpPort and --port when the port is in use, instead of printing EADDRINUSE', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const cwd = settingsFolder('port-in-use', {}, { LocalHttpPort: port });
+      const launched = launch(cwd, dirname(process.execPath));
+      running.push(launched.child);
+      expect(await launched.exited).toBe(1);
+      expect(launched.output()).toContain(`npm start: port ${port}, from "Host.LocalHttpPort" in ${join(cwd, 'local.settings.json')}`);
+      expect(launched.output()).toContain('is already in use. Stop what listens there');
+      expect(launched.output()).toContain('npm start -- --port <port>');
+      expect(launched.output()).not.toContain('EADDRINUSE');
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
+  it.each([
+    [['--port', ''], '--port "" is not a port number'],
+    [['--port=0'], '--port "0" is not a port number'],
+    [['--port'], '--port without a value is not a port number'],
+  ])('refuses %j instead of listening on a port it was not given', async (args, message) => {
+    const cwd = settingsFolder('bad-port', {}, {});
+    const launched = launch(cwd, dirname(process.execPath), args);
+    running.push(launched.child);
+    expect(await launched.exited).toBe(1);
+    expect(launched.output()).toContain(`npm start: ${message}. Give one from 1 to 65535, e.g. npm start -- --port 7072.`);
     expect(launched.output()).not.toContain('Functions:');
   });
 
