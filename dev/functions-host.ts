@@ -7,8 +7,8 @@
  * status codes, headers, cookies (one `Set-Cookie` each), query strings and
  * bodies. There is no second list of routes here.
  *
- * Like the real host started by `func start`, it honours `Host.CORS`
- * (see local-settings.ts). Unlike it, it checks the settings before it
+ * Like the real host started by `func start`, it honours `Host.CORS`, and
+ * refuses any origin with credentials (see local-settings.ts). Unlike it, it checks the settings before it
  * listens: a settings problem stops it with the ConfigError's message and
  * nothing is served (the real host runs the app's `appStart` hook instead,
  * see src/lib/registry.ts). `/` and `/api` lead to the home page, and a
@@ -30,7 +30,7 @@ import { HttpRequest, InvocationContext, type Cookie, type HttpResponseInit } fr
 import { loadConfig } from '../src/lib/config';
 import type { RegisteredFunction } from '../src/lib/registry';
 import { routePath, urlFor } from '../src/lib/routes';
-import type { Cors } from './local-settings';
+import { checkCors, type Cors } from './local-settings';
 
 const FUNCTIONS_DIRECTORY = join(__dirname, '../src/functions');
 
@@ -61,13 +61,17 @@ export interface FunctionsHostOptions {
   routes?: RegisteredFunction[];
 }
 
-/** Throws the ConfigError that names every bad setting, before anything listens. */
+/**
+ * Throws, before anything listens, the ConfigError that names every bad
+ * setting, or a LocalSettingsError for CORS that func would refuse.
+ */
 export async function startFunctionsHost(options: FunctionsHostOptions = {}): Promise<FunctionsHost> {
   loadConfig(process.env);
+  const cors = options.cors && checkCors(options.cors, { where: 'functions host', origins: 'the CORS origins', credentials: 'CORS credentials' });
   const routes = options.routes ?? (await importFunctionModules());
   const log = options.log ?? ((line: string) => console.log(line));
   const server = createServer((request, response) => {
-    serve(routes, request, response, log, options.cors).catch((error: unknown) => {
+    serve(routes, request, response, log, cors).catch((error: unknown) => {
       log(`functions host: ${(error as Error).name}`);
       if (!response.headersSent) response.writeHead(500);
       response.end();
@@ -177,12 +181,14 @@ function requestUrl(incoming: IncomingMessage): URL | undefined {
 /**
  * Adds CORS headers for an allowed Origin, as the Functions host's CORS does
  * (any method, any header). Returns true when it answered a preflight itself.
+ * Any origin never comes with credentials ({@link checkCors}), so `*` is
+ * answered as `*`, never by echoing the caller's Origin.
  */
 function applyCors(cors: Cors, incoming: IncomingMessage, outgoing: ServerResponse): boolean {
   const origin = incoming.headers.origin;
   const any = cors.origins.includes('*');
   if (!origin || !(any || cors.origins.includes(origin))) return false;
-  outgoing.setHeader('Access-Control-Allow-Origin', any && !cors.credentials ? '*' : origin);
+  outgoing.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
   outgoing.setHeader('Vary', 'Origin');
   if (cors.credentials) outgoing.setHeader('Access-Control-Allow-Credentials', 'true');
   const preflightMethod = incoming.headers['access-control-request-method'];

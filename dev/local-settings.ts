@@ -6,7 +6,9 @@
  *   the environment wins, and is reported, as Core Tools do.
  * - `Host.LocalHttpPort` is the port (default 7071); `Host.CORS` lists the
  *   allowed origins (comma-separated, `*` for any) and `Host.CORSCredentials`
- *   allows credentials.
+ *   allows credentials. `--cors` and `--cors-credentials` override them as
+ *   under func ({@link functionsCors}), and any origin with credentials is
+ *   refused, as func refuses it ({@link checkCors}).
  *
  * Every problem in the file is a {@link LocalSettingsError} naming the file
  * and what to change, never a JSON parser's stack trace.
@@ -30,8 +32,21 @@ export interface LocalSettings {
   file?: string;
   values: Record<string, string>;
   port: number;
+  /** `Host.CORS`, when it lists an origin. */
   cors?: Cors;
+  /** `Host.CORSCredentials`, kept on its own: `--cors` may bring the origins it applies to. */
+  corsCredentials: boolean;
 }
+
+/** The command-line counterparts of `Host.CORS` and `Host.CORSCredentials`. */
+export interface CorsFlags {
+  /** `--cors`: replaces `Host.CORS`. */
+  origins?: string;
+  /** `--cors-credentials`: allows credentials whichever list of origins applies. */
+  credentials: boolean;
+}
+
+const ANY_ORIGIN = '*';
 
 export const DEFAULT_FUNCTIONS_PORT = 7071;
 
@@ -45,7 +60,7 @@ export class LocalSettingsError extends Error {
 
 /** Reads the file; a missing file gives empty settings (func starts without one too). */
 export function readLocalSettings(file: string): LocalSettings {
-  if (!existsSync(file)) return { values: {}, port: DEFAULT_FUNCTIONS_PORT };
+  if (!existsSync(file)) return { values: {}, port: DEFAULT_FUNCTIONS_PORT, corsCredentials: false };
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -71,22 +86,83 @@ function readValues(file: string, values: unknown): Record<string, string> {
   return values as Record<string, string>;
 }
 
-function readHost(file: string, host: unknown): Pick<LocalSettings, 'port' | 'cors'> {
-  if (host === undefined) return { port: DEFAULT_FUNCTIONS_PORT };
+function readHost(file: string, host: unknown): Pick<LocalSettings, 'port' | 'cors' | 'corsCredentials'> {
+  if (host === undefined) return { port: DEFAULT_FUNCTIONS_PORT, corsCredentials: false };
   if (!isObject(host)) throw new LocalSettingsError(file, '"Host" must be an object, e.g. { "LocalHttpPort": 7071 }.');
-  const port = host.LocalHttpPort ?? DEFAULT_FUNCTIONS_PORT;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+  const localHttpPort = host.LocalHttpPort ?? 0;
+  if (typeof localHttpPort !== 'number' || !Number.isInteger(localHttpPort) || localHttpPort < 0 || localHttpPort > 65535) {
     throw new LocalSettingsError(file, '"Host.LocalHttpPort" must be a port number, e.g. 7071.');
   }
-  const origins = typeof host.CORS === 'string' ? host.CORS.split(',').map((origin) => origin.trim()).filter(Boolean) : [];
+  // 0 is func's "unset": it means the default port there, not any free port.
+  const port = localHttpPort || DEFAULT_FUNCTIONS_PORT;
   if (host.CORS !== undefined && typeof host.CORS !== 'string') {
     throw new LocalSettingsError(file, '"Host.CORS" must be a comma-separated string of origins, or "*".');
   }
-  const invalid = origins.filter((origin) => origin !== '*' && !(URL.canParse(origin) && new URL(origin).origin === origin));
-  if (invalid.length > 0) {
-    throw new LocalSettingsError(file, `"Host.CORS" holds ${invalid.join(', ')}: list origins only (scheme, host and port), e.g. http://localhost:3000.`);
+  if (host.CORSCredentials !== undefined && typeof host.CORSCredentials !== 'boolean') {
+    throw new LocalSettingsError(file, '"Host.CORSCredentials" must be true or false, without quotes.');
   }
-  return { port, ...(origins.length > 0 ? { cors: { origins, credentials: host.CORSCredentials === true } } : {}) };
+  const corsCredentials = host.CORSCredentials === true;
+  const cors = checkCors(
+    { origins: splitOrigins(host.CORS ?? ''), credentials: corsCredentials },
+    { where: file, origins: '"Host.CORS"', credentials: '"Host.CORSCredentials": true' },
+  );
+  return { port, corsCredentials, ...(cors ? { cors } : {}) };
+}
+
+/** Origins as func takes them: comma-separated, blanks dropped. */
+function splitOrigins(list: string): string[] {
+  return list
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Checks CORS the way func would take it, and returns it (undefined when it
+ * lists no origin: no CORS). Each origin must be an origin (scheme, host and
+ * port) or `*`. Any origin never goes with credentials: the CORS protocol
+ * forbids that pair, browsers refuse it, and func (ASP.NET Core's CORS)
+ * refuses to start with it. `names` say where each part came from.
+ *
+ * @example
+ * ```ts
+ * checkCors({ origins: ['*'], credentials: true }, { where: 'npm start', origins: '--cors', credentials: '--cors-credentials' });
+ * // throws: npm start: "*" (any origin) in --cors cannot go with --cors-credentials: …
+ * ```
+ */
+export function checkCors(cors: Cors, names: { where: string; origins: string; credentials: string }): Cors | undefined {
+  const invalid = cors.origins.filter((origin) => origin !== ANY_ORIGIN && !(URL.canParse(origin) && new URL(origin).origin === origin));
+  if (invalid.length > 0) {
+    throw new LocalSettingsError(names.where, `${names.origins} holds ${invalid.join(', ')}: list origins only (scheme, host and port), e.g. http://localhost:3000.`);
+  }
+  if (cors.credentials && cors.origins.includes(ANY_ORIGIN)) {
+    throw new LocalSettingsError(
+      names.where,
+      `"*" (any origin) in ${names.origins} cannot go with ${names.credentials}: the CORS protocol forbids credentials for any origin, ` +
+        'so browsers refuse the pair, and func refuses to start with it. List the origins that may send credentials instead, e.g. http://localhost:3000.',
+    );
+  }
+  return cors.origins.length > 0 ? cors : undefined;
+}
+
+/**
+ * The CORS the functions get, decided as func decides it: `--cors` replaces
+ * `Host.CORS`, and credentials are allowed when `--cors-credentials` is given
+ * or `Host.CORSCredentials` is true, whichever list of origins applies.
+ * Checked by {@link checkCors}, naming the flag or the setting each part came from.
+ */
+export function functionsCors(settings: LocalSettings, flags: CorsFlags, file: string): Cors | undefined {
+  const origins = flags.origins === undefined ? (settings.cors?.origins ?? []) : splitOrigins(flags.origins);
+  const credentials = flags.credentials || settings.corsCredentials;
+  const originsFromFile = flags.origins === undefined;
+  return checkCors(
+    { origins, credentials },
+    {
+      where: originsFromFile ? file : 'npm start',
+      origins: originsFromFile ? '"Host.CORS"' : '--cors',
+      credentials: flags.credentials ? '--cors-credentials' : `"Host.CORSCredentials": true${originsFromFile ? '' : ` in ${file}`}`,
+    },
+  );
 }
 
 /**

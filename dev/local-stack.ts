@@ -29,12 +29,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createHttpServer } from '@vercel/cosmosdb-server';
 import { DEFAULT_APP_NAME } from '../src/lib/config';
 import { BuiltinHostStartError, spawnBuiltinHost, whenReady } from './builtin-host';
 import { findFunc } from './core-tools';
+import { availablePort } from './ports';
 import { DEMO_USERS, DEV_ADMIN_CLIENT, DEV_DEVICE_CLIENT, DEV_WEB_CLIENT, startProvider, type LocalProvider } from './provider';
 
 export interface LocalStackOptions {
@@ -176,14 +176,9 @@ export { DEMO_USERS };
 
 /** The requested port if it is free (0: any free port); otherwise a PortInUseError. */
 async function choosePort(port: number, what: string, setting: string): Promise<number> {
-  const server = createServer();
-  return new Promise<number>((resolvePort, reject) => {
-    server.once('error', () => reject(new PortInUseError(port, what, setting)));
-    server.listen(port, '127.0.0.1', () => {
-      const chosen = (server.address() as AddressInfo).port;
-      server.close(() => resolvePort(chosen));
-    });
-  });
+  const chosen = await availablePort(port);
+  if (chosen === undefined) throw new PortInUseError(port, what, setting);
+  return chosen;
 }
 
 async function startLocalCosmos(port: number, stops: Array<() => Promise<void>>) {

@@ -25,7 +25,8 @@ const { values: args } = parseArgs({
 // @azure/functions says, once per function, that it runs outside the real host: true, and noise here.
 console.warn = dropping(console.warn, () => KNOWN_WARNINGS.outsideFunctionsHost);
 
-const cors = args.cors ? { origins: args.cors.split(','), credentials: args['cors-credentials'] } : undefined;
+// Checked by the host itself (checkCors), as the origins of local.settings.json and npm start's flags are.
+const cors = args.cors ? { origins: args.cors.split(',').map((origin) => origin.trim()), credentials: args['cors-credentials'] } : undefined;
 
 startFunctionsHost({ port: Number(args.port), host: '127.0.0.1', cors }).then(
   (host) => {

@@ -273,7 +273,6 @@ export interface LocalProvider {
   close(): Promise<void>;
 }
 
-
 export async function startProvider(options: ProviderOptions): Promise<LocalProvider> {
   const tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
   const host = options.host ?? '127.0.0.1';

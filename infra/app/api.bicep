@@ -48,8 +48,10 @@ module app 'br/public:avm/res/web/site:0.24.0' = {
     httpsOnly: true
     // Sessions live in Cosmos DB, so no instance affinity, and no extra ARRAffinity cookie in the browser.
     clientAffinityEnabled: false
-    // No healthCheckPath: App Service Health check is not offered on Flex Consumption. Monitors probe
-    // /api/health instead (README, "Health probes").
+    // No healthCheckPath: App Service Health check is for Premium and Dedicated plans only. Microsoft's
+    // page on it (https://learn.microsoft.com/azure/app-service/monitor-instances-health-check) says:
+    // "In order to use Health check on a function app, you must use a premium or dedicated hosting
+    // plan." Monitors probe /api/health instead (README, "Health probes").
     // Always given: the module's default (alwaysOn: true, ftpsState: 'FtpsOnly') fails on Flex
     // Consumption, which also rejects use32BitWorkerProcess, linuxFxVersion, netFrameworkVersion,
     // preWarmedInstanceCount and functionsRuntimeScaleMonitoringEnabled (ARM error 51021).

@@ -1,4 +1,4 @@
-import { createHealthCheck, failingChecks, HEALTH_CACHE, runtimeProbes } from '../lib/health';
+import { createHealthCheck, failingChecks, retryAfterSeconds, runtimeProbes } from '../lib/health';
 import { defineFunction } from '../lib/registry';
 import { json } from '../lib/responses';
 import { getRuntime } from '../lib/runtime';
@@ -15,6 +15,8 @@ export default defineFunction({
     const report = await health();
     if (report.status === 'pass') return json(report);
     invocation.warn(JSON.stringify({ event: 'health', failing: failingChecks(report), checkedAt: report.checkedAt }));
-    return json(report, { status: 503, headers: { 'Retry-After': String(HEALTH_CACHE.failSeconds) } });
+    // An outage says when to look again; a settings mistake does not invite retries.
+    const retryAfter = retryAfterSeconds(report);
+    return json(report, { status: 503, headers: retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) } });
   },
 });

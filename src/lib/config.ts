@@ -200,3 +200,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** A placeholder that reads as one, until APP_NAME names the app. */
 export const DEFAULT_APP_NAME = 'My app';
+
+/**
+ * APP_NAME read on its own, for the page that reports settings problems: a
+ * valid name is shown even when other settings are wrong; an invalid one (or
+ * none) gives {@link DEFAULT_APP_NAME}, and is reported with the others.
+ */
+export function appNameOf(env: Record<string, string | undefined> = process.env): string {
+  const reading = settingsSchema.APP_NAME.read(env.APP_NAME);
+  return (reading.ok && reading.value) || DEFAULT_APP_NAME;
+}

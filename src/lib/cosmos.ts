@@ -14,7 +14,7 @@
  * const value = await cosmosCall('read the session', () => sessions.item(id, userKey).read());
  * ```
  */
-import type { Container, IndexingPolicy, OperationInput } from '@azure/cosmos';
+import type { Container, CosmosClient, IndexingPolicy, OperationInput } from '@azure/cosmos';
 import type { AppConfig } from './config';
 import { AppError } from './errors';
 
@@ -36,13 +36,14 @@ export const INDEXING_POLICY = {
   excludedPaths: [{ path: '/*' }],
 } as const satisfies IndexingPolicy;
 
-export async function openSessionsContainer(settings: AppConfig['cosmos']): Promise<Container> {
+/** The client for these settings; one per instance, shared by every container it opens. */
+export async function createCosmosClient(settings: AppConfig['cosmos']): Promise<CosmosClient> {
   // Loaded on first use, not at start-up: the SDK takes about 200 ms to load, and /api/login never needs it.
   const { CosmosClient } = await import('@azure/cosmos');
   const credentials = settings.key
     ? { key: settings.key }
     : { aadCredentials: new (await import('@azure/identity')).DefaultAzureCredential() };
-  const client = new CosmosClient({
+  return new CosmosClient({
     endpoint: settings.endpoint,
     ...credentials,
     connectionPolicy: {
@@ -54,7 +55,15 @@ export async function openSessionsContainer(settings: AppConfig['cosmos']): Prom
       enableEndpointDiscovery: false,
     },
   });
-  const database = client.database(settings.database);
+}
+
+/**
+ * The sessions container, created first (with its database) where
+ * `COSMOS_CREATE_IF_MISSING` is on. Pass the instance's client to share its
+ * connections; without one, a client of its own is made.
+ */
+export async function openSessionsContainer(settings: AppConfig['cosmos'], shared?: CosmosClient): Promise<Container> {
+  const client = shared ?? (await createCosmosClient(settings));
   if (settings.createIfMissing) {
     await cosmosCall('create the database', async () => {
       const { database: created } = await client.databases.createIfNotExists({ id: settings.database });
@@ -66,7 +75,12 @@ export async function openSessionsContainer(settings: AppConfig['cosmos']): Prom
       });
     });
   }
-  return database.container(settings.sessionsContainer);
+  return sessionsContainerOf(client, settings);
+}
+
+/** The sessions container as it is: no call is made and nothing is created (the health check reads through it). */
+export function sessionsContainerOf(client: CosmosClient, settings: AppConfig['cosmos']): Container {
+  return client.database(settings.database).container(settings.sessionsContainer);
 }
 
 /** A Cosmos status code, or undefined for network faults. */

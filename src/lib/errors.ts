@@ -30,6 +30,8 @@ interface CatalogueEntry {
   detail: string;
   retryAfterSeconds?: number;
   wwwAuthenticate?: string;
+  /** A setup mistake: a setting or the app registration needs fixing; waiting or retrying never helps. */
+  setup?: true;
 }
 
 const TRY_SIGNING_IN_AGAIN = 'Please sign in again.';
@@ -111,17 +113,27 @@ export const ERRORS = {
     detail: 'The sign-in service cannot be reached right now. Please try again in a moment.',
     retryAfterSeconds: 10,
   },
-  tenant_not_found: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
-  authority_host_not_found: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
-  untrusted_certificate: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
-  client_secret_rejected: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
-  client_not_authorized: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
-  redirect_uri_mismatch: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
-  misconfigured: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
+  tenant_not_found: { status: 500, title: 'Server error', detail: SETUP_MISTAKE, setup: true },
+  authority_host_not_found: { status: 500, title: 'Server error', detail: SETUP_MISTAKE, setup: true },
+  untrusted_certificate: { status: 500, title: 'Server error', detail: SETUP_MISTAKE, setup: true },
+  client_secret_rejected: { status: 500, title: 'Server error', detail: SETUP_MISTAKE, setup: true },
+  client_not_authorized: { status: 500, title: 'Server error', detail: SETUP_MISTAKE, setup: true },
+  redirect_uri_mismatch: { status: 500, title: 'Server error', detail: SETUP_MISTAKE, setup: true },
+  misconfigured: { status: 500, title: 'Server error', detail: SETUP_MISTAKE, setup: true },
   internal_error: { status: 500, title: 'Server error', detail: 'Something went wrong on our side. Please try again later.' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/** Whether the code is a setup mistake (`setup` in the catalogue): the page and the log say what to fix, never "try again". */
+export function isSetupMistake(code: ErrorCode): boolean {
+  return (ERRORS[code] as CatalogueEntry).setup === true;
+}
+
+/** Whether the code is an outage (a 503, which always says when to come back): the one kind of failure that waiting can fix. */
+export function isOutage(code: string): boolean {
+  return Object.hasOwn(ERRORS, code) && ERRORS[code as ErrorCode].status === 503;
+}
 
 export interface ErrorOptions {
   /** Replaces the catalogue's sentence. A sentence a person can act on; never a token, cookie value or secret. */

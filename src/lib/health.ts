@@ -7,9 +7,9 @@
  * request finds them ready. Nothing is written: the Cosmos check is a point
  * read, in the sessions container, of a document that never exists, the
  * cheapest read Cosmos offers (a 404 for about 1 RU, no query, no metadata
- * call). The first check on an instance opens the container as the first request
- * would (creating them only where `COSMOS_CREATE_IF_MISSING` is on, which
- * the Azure deployment turns off).
+ * call). It opens the container without creating anything, even where
+ * `COSMOS_CREATE_IF_MISSING` is on: a missing database or container is
+ * reported (`cosmos_container_missing`), and left for the first request to create.
  *
  * Probes come often and from many places (a monitor every minute per
  * instance, a load balancer from each of its edges), so a report is reused
@@ -31,7 +31,7 @@
 import type { Container } from '@azure/cosmos';
 import { ConfigError } from './config';
 import { cosmosCall, cosmosStatus } from './cosmos';
-import { AppError } from './errors';
+import { AppError, isOutage } from './errors';
 import type { Runtime } from './runtime';
 
 export type HealthCheckName = 'settings' | 'tenant' | 'cosmos';
@@ -82,8 +82,8 @@ export function runtimeProbes(runtime: () => Runtime): HealthProbes {
   return {
     settings: () => void runtime(),
     tenant: () => runtime().identity(),
-    // The container the app uses, so a missing one is found before a user's request does.
-    cosmos: async () => probeContainer(await runtime().container()),
+    // The container the app uses, so a missing one is found before a user's request does; never created here.
+    cosmos: async () => probeContainer(await runtime().existingContainer()),
   };
 }
 
@@ -155,4 +155,15 @@ export function failingChecks(report: HealthReport): Partial<Record<HealthCheckN
   return Object.fromEntries(
     Object.entries(report.checks).flatMap(([name, check]) => (check.status === 'fail' ? [[name, check.code ?? 'unknown']] : [])),
   );
+}
+
+/**
+ * The `Retry-After` of a failing report, in seconds: the time until its next
+ * run, when every failure is an outage (a code the catalogue answers with
+ * 503). Undefined when a failure is a settings or setup mistake, or anything
+ * else that waiting does not fix, so that nothing invites a retry.
+ */
+export function retryAfterSeconds(report: HealthReport): number | undefined {
+  const codes = Object.values(failingChecks(report));
+  return codes.length > 0 && codes.every(isOutage) ? HEALTH_CACHE.failSeconds : undefined;
 }

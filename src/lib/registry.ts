@@ -37,7 +37,7 @@
  */
 import { app, type HttpHandler, type HttpMethod, type HttpResponseInit } from '@azure/functions';
 import { checkRequirement, type AuthRequirement } from './access';
-import { ConfigError } from './config';
+import { appNameOf, ConfigError } from './config';
 import { refuseCrossSite } from './cross-site';
 import { findCaller, notSignedIn } from './current-user';
 import { toAppError, type AppError } from './errors';
@@ -186,13 +186,14 @@ async function authenticateThenHandle(definition: FunctionDefinition, context: R
  * signed in, so that a sign-in page used twice reads "You are already signed in as …". The session
  * is read (one point read, no write) only for a request that carries a session cookie we signed,
  * and only when neither the settings nor a service failed: an outage page must not wait on the store.
+ * When the settings fail, the page still carries APP_NAME if that one is valid.
  */
 async function errorPageFrame(context: RequestContext, error: AppError): Promise<Pick<ErrorResponseOptions, 'appName' | 'signedIn'>> {
   let runtime: Runtime;
   try {
     runtime = context.runtime;
   } catch {
-    return {};
+    return { appName: appNameOf(process.env) };
   }
   const { appName } = runtime.config;
   if (error.status >= 500) return { appName };

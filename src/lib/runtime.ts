@@ -18,7 +18,7 @@ import { DiscoveryError, fetchAuthority, resolveAuthorityFromJson, type Resolved
 import { loadConfig, type AppConfig } from './config';
 import type { Container } from '@azure/cosmos';
 import { CookiePolicy } from './cookie';
-import { openSessionsContainer } from './cosmos';
+import { createCosmosClient, openSessionsContainer, sessionsContainerOf } from './cosmos';
 import { FormTokens } from './cross-site';
 import { AppError } from './errors';
 import { fromDiscoveryError, identityProviderUnavailable } from './identity-errors';
@@ -42,14 +42,18 @@ export class Runtime {
   readonly transactions: TransactionStore;
   readonly formTokens: FormTokens;
   readonly returnTo: ReturnToPolicy;
-  /** The Cosmos container, opened on first use. */
+  /** The Cosmos container, opened on first use (and created then, where `COSMOS_CREATE_IF_MISSING` is on). */
   readonly container: () => Promise<Container>;
+  /** The same container as it is, never created: for reads that must write nothing (the health check). */
+  readonly existingContainer: () => Promise<Container>;
   readonly identity: () => Promise<Identity>;
 
   constructor(readonly config: AppConfig) {
     const policy = new CookiePolicy(config.cookie.secure);
     // The Cosmos SDK loads on the first request that needs it, not for /api/login or a request without a cookie.
-    this.container = retryingOnce(() => openSessionsContainer(config.cosmos));
+    const cosmosClient = retryingOnce(() => createCosmosClient(config.cosmos));
+    this.container = retryingOnce(async () => openSessionsContainer(config.cosmos, await cosmosClient()));
+    this.existingContainer = async () => sessionsContainerOf(await cosmosClient(), config.cosmos);
     this.sessions = new Sessions(new SessionCookie(createKeyRing(config.cookie.secrets, 'session'), policy), this.container, config.session);
     this.transactions = new TransactionStore(createKeyRing(config.cookie.secrets, 'transaction'), policy);
     this.formTokens = new FormTokens(createKeyRing(config.cookie.secrets, 'form'));

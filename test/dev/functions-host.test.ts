@@ -4,10 +4,11 @@
  * settings problem stops it before it listens.
  */
 import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/lib/config';
 import { matchRoute, startFunctionsHost, type FunctionsHost } from '../../dev/functions-host';
+import { LocalSettingsError } from '../../dev/local-settings';
+import { freePort } from '../helpers/network-faults';
 
 const SETTINGS = {
   TENANT_SUBDOMAIN: 'contoso',
@@ -112,12 +113,35 @@ describe('the built-in development host', () => {
   });
 });
 
+describe('CORS for any origin', () => {
+  beforeAll(() => {
+    Object.assign(process.env, SETTINGS);
+  });
+  afterAll(() => {
+    for (const name of Object.keys(SETTINGS)) delete process.env[name];
+  });
+
+  it('answers "*" and never echoes the caller\'s Origin', async () => {
+    const host = await startFunctionsHost({ cors: { origins: ['*'], credentials: false }, log: () => undefined });
+    try {
+      const response = await send(host.port, '/api/claims', { host: `localhost:${host.port}`, origin: 'https://evil.example' });
+      expect(response.headers['access-control-allow-origin']).toBe('*');
+      expect(response.headers['access-control-allow-credentials']).toBeUndefined();
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('is refused with credentials, as func refuses it, before anything listens', async () => {
+    const error = await startFunctionsHost({ cors: { origins: ['*'], credentials: true }, log: () => undefined }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LocalSettingsError);
+    expect((error as Error).message).toMatch(/"\*" \(any origin\) in the CORS origins cannot go with CORS credentials/);
+  });
+});
+
 describe('a settings problem', () => {
   it('stops the built-in host before it listens, naming every setting', async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const port = await freePort();
 
     const error = await startFunctionsHost({ port, log: () => undefined }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);

@@ -61,12 +61,22 @@ describe('install scripts', () => {
 });
 
 describe('Node versions', () => {
-  it('are 20 and 22, and include the one running the tests', () => {
-    const ranges = pkg.engines.node.split('||').map((range) => range.trim());
-    expect(ranges.map((range) => /^\^(\d+)\./.exec(range)?.[1])).toEqual(['20', '22']);
-    const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
-    const range = ranges.find((candidate) => candidate.startsWith(`^${major}.`));
-    expect(range, `Node ${process.versions.node} is not in engines`).toBeDefined();
-    expect(minor).toBeGreaterThanOrEqual(Number(range!.split('.')[1]));
+  const ranges = pkg.engines.node.split('||').map((range) => range.trim());
+  /** Whether engines accepts `version`; its ranges are `^x.y.z` (that major only) and `>=x.y.z`. */
+  const accepts = (version: string) =>
+    ranges.some((range) => {
+      const [, operator, ...least] = /^(\^|>=)(\d+)\.(\d+)\.(\d+)$/.exec(range) ?? [];
+      if (!operator) throw new Error(`engines holds a range this test does not read: ${range}`);
+      const [major, minor, patch] = version.split('.').map(Number) as [number, number, number];
+      const [leastMajor, leastMinor, leastPatch] = least.map(Number) as [number, number, number];
+      const atLeast = major !== leastMajor ? major > leastMajor : minor !== leastMinor ? minor > leastMinor : patch >= leastPatch;
+      return atLeast && (operator === '>=' || major === leastMajor);
+    });
+
+  it('are 20 from 20.19, and 22.12 or later (Node 24, the current LTS, too), the one running the tests included', () => {
+    for (const version of ['20.19.0', '20.20.2', '22.12.0', '22.21.1', '24.0.0', '24.11.1', process.versions.node]) {
+      expect(accepts(version), version).toBe(true);
+    }
+    for (const version of ['18.20.8', '20.18.3', '21.7.3', '22.11.0']) expect(accepts(version), version).toBe(false);
   });
 });

@@ -22,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stopChild } from '../../dev/local-stack';
 import { loadOrCreateTls } from '../../dev/provider/keys';
+import { freePort } from '../helpers/network-faults';
 
 const ROOT = join(__dirname, '../..');
 const LAUNCHER = join(ROOT, 'dev', 'start-functions.ts');
@@ -48,14 +49,6 @@ function launch(cwd: string, pathFolder: string, args: string[] = [], env: NodeJ
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function waitForOutput(launched: Launched, text: string): Promise<void> {
@@ -132,7 +125,8 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
       },
       { LocalHttpPort: port, CORS: 'http://localhost:3000' },
     );
-    const launched = launch(cwd, dirname(process.execPath), [], { SESSION_IDLE_TIMEOUT_MINUTES: '30' });
+    // --cors-credentials alone applies to the origins of Host.CORS, as under func.
+    const launched = launch(cwd, dirname(process.execPath), ['--cors-credentials'], { SESSION_IDLE_TIMEOUT_MINUTES: '30' });
     running.push(launched.child);
     await waitForOutput(launched, `login: [GET] http://localhost:${port}/api/login`);
 
@@ -154,6 +148,7 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
 
     launched.child.kill('SIGTERM');
     expect(await launched.exited).toBe(0);
@@ -181,6 +176,46 @@ describe.skipIf(CORE_TOOLS_INSTALLED || process.platform === 'win32')('npm start
     const page = await login.text();
     expect(page).toContain('untrusted_certificate');
     expect(page).toContain('NODE_EXTRA_CA_CERTS');
+  });
+
+  it('refuses any origin with credentials at start-up, as func does, naming both', async () => {
+    const cwd = settingsFolder('cors-any', {}, { CORS: '*' });
+    const launched = launch(cwd, dirname(process.execPath), ['--cors-credentials']);
+    running.push(launched.child);
+    expect(await launched.exited).toBe(1);
+    expect(launched.output()).toContain('"*" (any origin) in "Host.CORS" cannot go with --cors-credentials');
+    expect(launched.output()).not.toContain('Functions:');
+  });
+
+  it('names Host.LocalHttpPort and --port when the port is in use, instead of printing EADDRINUSE', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const cwd = settingsFolder('port-in-use', {}, { LocalHttpPort: port });
+      const launched = launch(cwd, dirname(process.execPath));
+      running.push(launched.child);
+      expect(await launched.exited).toBe(1);
+      expect(launched.output()).toContain(`npm start: port ${port}, from "Host.LocalHttpPort" in ${join(cwd, 'local.settings.json')}`);
+      expect(launched.output()).toContain('is already in use. Stop what listens there');
+      expect(launched.output()).toContain('npm start -- --port <port>');
+      expect(launched.output()).not.toContain('EADDRINUSE');
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
+  it.each([
+    [['--port', ''], '--port "" is not a port number'],
+    [['--port=0'], '--port "0" is not a port number'],
+    [['--port'], '--port without a value is not a port number'],
+  ])('refuses %j instead of listening on a port it was not given', async (args, message) => {
+    const cwd = settingsFolder('bad-port', {}, {});
+    const launched = launch(cwd, dirname(process.execPath), args);
+    running.push(launched.child);
+    expect(await launched.exited).toBe(1);
+    expect(launched.output()).toContain(`npm start: ${message}. Give one from 1 to 65535, e.g. npm start -- --port 7072.`);
+    expect(launched.output()).not.toContain('Functions:');
   });
 
   it('stops at start-up on a settings problem, with the message and nothing served', async () => {

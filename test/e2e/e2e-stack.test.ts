@@ -1,9 +1,10 @@
 /**
  * The end-to-end setup itself: a start that fails half-way (here: no
- * Chromium) must stop what it started and remove its folder, or every later
- * run inherits orphan hosts and busy ports.
+ * Chromium), or a stop whose first step fails, must still stop what it
+ * started and remove its folder, or every later run inherits orphan hosts
+ * and busy ports.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -34,3 +35,18 @@ it('stops the stack and removes its folder when Chromium is missing', async () =
     rmSync(tempRoot, { recursive: true, force: true });
   }
 });
+
+it('stops the stack and removes its folder when the browser fails to close', async () => {
+  const before = held();
+  const e2e = await startE2eStack();
+  const close = e2e.browser.close.bind(e2e.browser);
+  e2e.browser.close = () => Promise.reject(new Error('the browser did not close'));
+  try {
+    await expect(e2e.stop()).rejects.toThrow('the browser did not close');
+    expect(existsSync(e2e.dataDir)).toBe(false);
+    await expect(fetch(e2e.stack.urls.home)).rejects.toThrow();
+  } finally {
+    await close();
+  }
+  await expect.poll(held, { timeout: 5000 }).toEqual(before);
+}, 60_000);

@@ -127,8 +127,36 @@ describe('GET /api/health', () => {
       const missing = await probe();
       expect(missing.status).toBe(503);
       expect(missing.json()).toMatchObject({ checks: { cosmos: { status: 'fail', code: 'cosmos_container_missing' } } });
+      // A missing container is a setup mistake: nothing invites a retry.
+      expect(missing.headers['retry-after']).toBeUndefined();
     } finally {
       remove();
+    }
+  });
+});
+
+describe('GET /api/health on a fresh instance, with COSMOS_CREATE_IF_MISSING on (the default)', () => {
+  it('creates nothing: no database, no container, no write; only the one point read', async () => {
+    vi.resetModules(); // a fresh instance: its runtime has opened no container yet
+    const database = `never-created-${crypto.randomUUID()}`;
+    Object.assign(process.env, { COSMOS_DATABASE: database, COSMOS_ENDPOINT: proxy.url });
+    delete process.env.COSMOS_CREATE_IF_MISSING;
+    const before = proxy.log.length;
+    try {
+      const fn = await loadFunctions();
+      const response = await invoke(fn.health!, '/api/health');
+      const calls = proxy.log.slice(before).filter((entry) => entry.operation !== 'account');
+      expect(calls.map(({ method, operation, container, docId }) => ({ method, operation, container, docId }))).toEqual([
+        { method: 'GET', operation: 'read', container: 'sessions', docId: PROBE_DOCUMENT_ID },
+      ]);
+      expect(calls[0]!.path).toContain(`/dbs/${database}/`);
+      // Cosmos DB answers this read with 404 sub-status 1003 (cosmos_container_missing, tested above); the local
+      // Cosmos DB API server answers a plain 404, which reads as "no such document", so the report passes here.
+      expect(response.json()).toMatchObject({ checks: { cosmos: { status: 'pass' } } });
+      // Nothing was created behind the probe's back: the first request that needs the container still creates it.
+      expect(proxy.log.slice(before).every((entry) => entry.method === 'GET')).toBe(true);
+    } finally {
+      Object.assign(process.env, app.env, { COSMOS_ENDPOINT: proxy.url });
     }
   });
 });
@@ -153,6 +181,8 @@ describe('GET /api/health with bad settings', () => {
       });
       expect(response.body).not.toContain(badSecret);
       expect(response.body).not.toContain('app.example');
+      // A settings mistake is not an outage: no Retry-After invites a retry that cannot help.
+      expect(response.headers['retry-after']).toBeUndefined();
     } finally {
       Object.assign(process.env, app.env);
     }

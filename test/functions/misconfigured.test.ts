@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/lib/config';
+import { ConfigError, DEFAULT_APP_NAME, loadConfig } from '../../src/lib/config';
 import { reportSettingsProblems } from '../../src/lib/registry';
 import { invoke, loadFunctions } from '../helpers/functions';
 
@@ -61,5 +61,19 @@ describe('settings that need fixing', () => {
     }
     expect(response.body).not.toContain('try again later');
     expect(response.logs).toContain(message);
+  });
+
+  it("name the app on that page when APP_NAME itself is valid, and fall back to the placeholder when it is not", async () => {
+    const appName = (body: string) => /<title>[^<]* · ([^<]+)<\/title>/.exec(body)?.[1];
+    try {
+      process.env.APP_NAME = 'Contoso Notes';
+      expect(appName((await invoke(fn.home!, '/api/home')).body)).toBe('Contoso Notes');
+      process.env.APP_NAME = 'x'.repeat(61);
+      const invalid = await invoke(fn.home!, '/api/home');
+      expect(appName(invalid.body)).toBe(DEFAULT_APP_NAME);
+      expect(invalid.body).toMatch(/<br>  - APP_NAME /);
+    } finally {
+      delete process.env.APP_NAME;
+    }
   });
 });

@@ -18,7 +18,6 @@ afterAll(() => app.stop());
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0';
 
-
 /** A browser of its own, signed in as `user` with this User-Agent, `laterBy` seconds from now (sessions are timed in seconds). */
 async function device(user: FakeUser, userAgent = CHROME, laterBy = 0): Promise<CookieJar> {
   const jar = new CookieJar();

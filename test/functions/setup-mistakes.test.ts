@@ -14,7 +14,7 @@ import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { cosmosError, startCosmosFaultProxy, type CosmosFaultProxy } from '../helpers/cosmos-fault-proxy';
 import { oauthError } from '../helpers/fake-entra';
 import { CookieJar, type InvokeResult } from '../helpers/functions';
-import { closedPort, startUntrustedHttps, UNRESOLVABLE_HOST, type LocalServer } from '../helpers/network-faults';
+import { freePort, startUntrustedHttps, UNRESOLVABLE_HOST, type LocalServer } from '../helpers/network-faults';
 import { startSignIn } from '../helpers/sign-in-steps';
 
 /** The app under `settings`, with freshly loaded modules (and so a fresh runtime). */
@@ -124,7 +124,7 @@ describe("the app's identity without its Cosmos DB data role (every data call an
 
 describe('outages stay 503 with Retry-After', () => {
   describe('a refused connection to a host that resolves', () => {
-    const holder = useApp(async () => ({ AUTHORITY: `https://127.0.0.1:${await closedPort()}/tenant/` }));
+    const holder = useApp(async () => ({ AUTHORITY: `https://127.0.0.1:${await freePort()}/tenant/` }));
 
     it('is identity_provider_unavailable', async () => {
       const result = await new CookieJar().invoke(holder.app.fn.login, '/api/login');

@@ -44,10 +44,17 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       stack: started,
       browser,
       dataDir,
+      // Each step runs even when the one before it fails (a browser that will not close, a host that will not stop).
       async stop() {
-        await browser.close();
-        await started.stop();
-        rmSync(dataDir, { recursive: true, force: true });
+        try {
+          await browser.close();
+        } finally {
+          try {
+            await started.stop();
+          } finally {
+            rmSync(dataDir, { recursive: true, force: true });
+          }
+        }
       },
     };
   } catch (error) {

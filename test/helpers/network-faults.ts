@@ -1,8 +1,8 @@
 /**
  * Real network failures on this machine, for tests of how they are reported:
  * a host name that never resolves (RFC 2606 reserves `.invalid`), a port
- * where nothing listens, a server Node does not trust, and one that never
- * answers.
+ * where nothing listens (also the free port a test starts a server on), a
+ * server Node does not trust, and one that never answers.
  *
  * @example
  * ```ts
@@ -25,8 +25,8 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** A port on 127.0.0.1 that was free a moment ago: connecting to it is refused. */
-export async function closedPort(): Promise<number> {
+/** A port on 127.0.0.1 that was free a moment ago: connecting to it is refused, and a server can listen on it. */
+export async function freePort(): Promise<number> {
   const server = createHttpServer();
   await listen(server);
   const { port } = server.address() as AddressInfo;

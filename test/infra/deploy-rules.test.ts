@@ -58,6 +58,11 @@ describe('the function app on Flex Consumption', () => {
     }
   });
 
+  it('sets no health check path: App Service Health check is for Premium and Dedicated plans only (README, "Health probes")', () => {
+    const keys = files.flatMap((file) => propertiesNamed(file, 'siteConfig')).flatMap(keysDeep);
+    expect(keys).not.toContain('healthCheckPath');
+  });
+
   it('turns alwaysOn off, which the site module would otherwise turn on', () => {
     const [siteConfig] = files.flatMap((file) => propertiesNamed(file, 'siteConfig'));
     expect(siteConfig).toMatchObject({ alwaysOn: false });

@@ -8,7 +8,7 @@ import {
   type ResolvedAuthority,
 } from '../../src/lib/authority';
 import { AppError } from '../../src/lib/errors';
-import { closedPort, UNRESOLVABLE_HOST } from '../helpers/network-faults';
+import { freePort, UNRESOLVABLE_HOST } from '../helpers/network-faults';
 
 const TENANT_ID = '8a1b2c3d-0000-4000-8000-0123456789ab';
 const CIAM = 'https://contoso.ciamlogin.com';
@@ -160,7 +160,7 @@ describe('fetchAuthority', () => {
   });
 
   it('is unavailable for a refused connection to a host that resolves', async () => {
-    const error = await rejection(fetchAuthority(`https://127.0.0.1:${await closedPort()}/tenant/`));
+    const error = await rejection(fetchAuthority(`https://127.0.0.1:${await freePort()}/tenant/`));
     expect(error).toMatchObject({ code: 'unavailable', reason: 'discovery:ECONNREFUSED' });
   });
 

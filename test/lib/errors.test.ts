@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/lib/config';
-import { AppError, ERRORS, toAppError, type ErrorCode } from '../../src/lib/errors';
+import { AppError, ERRORS, isOutage, isSetupMistake, toAppError, type ErrorCode } from '../../src/lib/errors';
 import { pageSecurityPolicy } from '../../src/lib/pages';
 import { errorResponse } from '../../src/lib/responses';
 import { loadFunctions } from '../helpers/functions';
@@ -118,6 +118,18 @@ describe('the catalogue', () => {
     expect(error.detail).toMatch(/\.$/);
     if (entry.status === 503) expect(error.extra.retryAfterSeconds).toBeGreaterThan(0);
     expect([400, 401, 403, 404, 500, 502, 503]).toContain(entry.status);
+  });
+
+  it('tells outages (503, retry later) from setup mistakes (500, fix a setting); no code is both', () => {
+    const codes = Object.keys(ERRORS) as ErrorCode[];
+    expect(codes.filter(isOutage).sort()).toEqual(['downstream_unavailable', 'identity_provider_unavailable', 'store_unavailable']);
+    for (const code of codes.filter(isSetupMistake)) {
+      expect(ERRORS[code].status, code).toBe(500);
+      expect(isOutage(code), code).toBe(false);
+    }
+    // Codes that are not the catalogue's (the health check's cosmos_403, cosmos_container_missing) are no outage.
+    expect(isOutage('cosmos_403')).toBe(false);
+    expect(isOutage('toString')).toBe(false);
   });
 
   it('lets the thrower replace the sentence and the Retry-After, never the status', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { networkFailure } from '../../src/lib/network-failure';
-import { closedPort, startSilentServer, startUntrustedHttps, UNRESOLVABLE_HOST, type LocalServer } from '../helpers/network-faults';
+import { freePort, startSilentServer, startUntrustedHttps, UNRESOLVABLE_HOST, type LocalServer } from '../helpers/network-faults';
 
 /** What Node's fetch throws for `url`, through the real resolver, TCP and TLS of this machine. */
 async function failureOf(url: string, init?: RequestInit): Promise<unknown> {
@@ -35,7 +35,7 @@ describe('networkFailure tells setup mistakes from outages', () => {
   );
 
   it('a refused connection to a host that resolves is unreachable', async () => {
-    expect(networkFailure(await failureOf(`http://127.0.0.1:${await closedPort()}/`))).toEqual({ kind: 'unreachable', code: 'ECONNREFUSED' });
+    expect(networkFailure(await failureOf(`http://127.0.0.1:${await freePort()}/`))).toEqual({ kind: 'unreachable', code: 'ECONNREFUSED' });
   });
 
   it('no answer in time is a timeout', async () => {

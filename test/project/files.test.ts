@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import packageJson from '../../package.json';
 
 const ROOT = join(__dirname, '../..');
@@ -99,6 +100,17 @@ describe('the Visual Studio Code debug setup', () => {
       const script = /^npm run (\S+)/.exec(task.command)?.[1];
       if (script) expect(Object.keys(scripts)).toContain(script);
     }
+  });
+
+  it("deploys from the editor exactly what azd deploys: dist/app, built first, never the project folder", () => {
+    // The project folder holds local.settings.json (secrets) and .dev/ (the local CA's private key).
+    const settings = readJson<Record<string, string>>('.vscode/settings.json');
+    const azure = parseYaml(read('azure.yaml')) as { services: { api: { dist: string } } };
+    expect(settings['azureFunctions.deploySubpath']).toBe(azure.services.api.dist);
+    expect(azure.services.api.dist).toBe('dist/app');
+    const preDeploy = tasks.find((task) => task.label === settings['azureFunctions.preDeployTask']);
+    expect(preDeploy?.command).toBe('npm run build');
+    expect(scripts.build).toContain('scripts/bundle.ts');
   });
 
   it('debugs the functions without Core Tools too: npm run dev, following its child processes', () => {

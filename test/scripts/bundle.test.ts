@@ -5,9 +5,9 @@
  * the fake tenant and the local Cosmos DB API. Timings are the bench's job.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { isBuiltin, SourceMap, type SourceMapPayload } from 'node:module';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleApp, functionNames, MAIN_FILE, type BuiltPackage } from '../../scripts/bundle';
@@ -16,6 +16,7 @@ import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { APP_ORIGIN, CookieJar } from '../helpers/functions';
 import { FunctionsWorker } from '../../dev/functions-worker';
 import { SESSION_COOKIE, signIn } from '../helpers/sign-in-steps';
+import { PROBE_DOCUMENT_ID } from '../../src/lib/health';
 
 const ROOT = join(__dirname, '../..');
 // Inside the repository, like dist/, and ignored by git.
@@ -52,9 +53,10 @@ afterAll(async () => {
 });
 
 describe('the deployed package', () => {
-  it('is one folder: host.json, a package.json without dependencies, the functions bundle and one bundle per lazily loaded SDK', () => {
+  it('is one folder: host.json, a package.json without dependencies, the functions bundle with its source map and one bundle per lazily loaded SDK', () => {
     expect(filesUnder(SCRATCH).sort()).toEqual([
       'functions.js',
+      'functions.js.map',
       'host.json',
       'package.json',
       'sdk/azure-cosmos.js',
@@ -81,6 +83,42 @@ describe('the deployed package', () => {
       const required = new Set([...readFileSync(file, 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1]!));
       const outside = [...required].filter((name) => !isBuiltin(name) && !inPackage(file, name) && name !== '@azure/functions-core');
       expect(outside, relative(SCRATCH, file)).toEqual([]);
+    }
+  });
+});
+
+describe("the functions bundle's source map", () => {
+  const mapFile = () => `${built.main}.map`;
+  const payload = () => JSON.parse(readFileSync(mapFile(), 'utf8')) as SourceMapPayload & { sourcesContent?: unknown };
+
+  it('is linked from the bundle, so a debugger attached to the worker finds it', () => {
+    expect(readFileSync(built.main, 'utf8').trimEnd().split('\n').at(-1)).toBe(`//# sourceMappingURL=${MAIN_FILE}.map`);
+  });
+
+  it('maps a line of the bundle back to its line in src/*.ts, where a breakpoint is set', () => {
+    const bundleLines = readFileSync(built.main, 'utf8').split('\n');
+    const line = bundleLines.findIndex((text) => text.includes(`PROBE_DOCUMENT_ID = "${PROBE_DOCUMENT_ID}"`));
+    expect(line).toBeGreaterThan(0);
+    const entry = new SourceMap(payload()).findEntry(line, bundleLines[line]!.indexOf('PROBE_DOCUMENT_ID')) as { originalSource: string; originalLine: number };
+    const source = resolve(dirname(mapFile()), entry.originalSource);
+    expect(source).toBe(join(ROOT, 'src/lib/health.ts'));
+    expect(readFileSync(source, 'utf8').split('\n')[entry.originalLine]).toContain(`PROBE_DOCUMENT_ID = '${PROBE_DOCUMENT_ID}'`);
+  });
+
+  it('names every function module by a path relative to the map, and carries no source text', () => {
+    const { sources, sourcesContent } = payload();
+    expect(sourcesContent).toBeUndefined();
+    const resolved = sources.map((source) => resolve(dirname(mapFile()), source));
+    for (const name of functionNames()) expect(resolved).toContain(join(ROOT, 'src/functions', `${name}.ts`));
+    for (const [index, source] of sources.entries()) {
+      // A package's own source map names its sources by URL (webpack://@azure/functions-extensions-base/…): no path of this machine.
+      if (/^[a-z][a-z0-9+.-]*:\/\//.test(source) && !source.startsWith('file:')) continue;
+      // The entry that requires every function module is generated (esbuild's stdin); it has no file.
+      if (resolved[index] === join(ROOT, 'functions-entry.js')) continue;
+      // No machine's absolute paths, and nothing but the app's code and its packages (never local.settings.json or .dev/).
+      expect(isAbsolute(source), source).toBe(false);
+      expect(relative(ROOT, resolved[index]!).split(sep)[0], source).toMatch(/^(src|node_modules)$/);
+      expect(existsSync(resolved[index]!), source).toBe(true);
     }
   });
 });

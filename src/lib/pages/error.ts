@@ -10,12 +10,13 @@
  * renderErrorPage({ appName }, { code: 'transaction_reused', status: 400, detail, signedIn: { name: 'Alice' } });
  * ```
  */
+import { isSetupMistake, type ErrorCode } from '../errors';
 import { urlFor } from '../routes';
 import { html } from './html';
 import { renderPage, type Frame } from './layout';
 
 export interface ErrorPage {
-  code: string;
+  code: ErrorCode;
   status: number;
   /** The sentence for a person (may hold line breaks: a settings message lists one setting a line). */
   detail: string;
@@ -26,20 +27,10 @@ export interface ErrorPage {
 }
 
 /** Errors of a sign-in that was already finished, or lost: a signed-in user has nothing left to do. */
-const SIGN_IN_SPENT = new Set(['transaction_missing', 'transaction_expired', 'state_mismatch', 'transaction_reused', 'code_redemption_failed']);
+const SIGN_IN_SPENT = new Set<ErrorCode>(['transaction_missing', 'transaction_expired', 'state_mismatch', 'transaction_reused', 'code_redemption_failed']);
 
 /** Errors that signing in (again) fixes. */
-const SIGN_IN_FIXES = new Set([...SIGN_IN_SPENT, 'access_denied', 'authorization_failed', 'invalid_id_token', 'not_signed_in', 'interaction_required']);
-
-const SETUP_MISTAKES = new Set([
-  'misconfigured',
-  'tenant_not_found',
-  'authority_host_not_found',
-  'untrusted_certificate',
-  'client_secret_rejected',
-  'client_not_authorized',
-  'redirect_uri_mismatch',
-]);
+const SIGN_IN_FIXES = new Set<ErrorCode>([...SIGN_IN_SPENT, 'access_denied', 'authorization_failed', 'invalid_id_token', 'not_signed_in', 'interaction_required']);
 
 /** The page's heading: what happened, in a few plain words. */
 function headline(error: ErrorPage): string {
@@ -47,7 +38,7 @@ function headline(error: ErrorPage): string {
   if (error.code === 'access_denied') return 'Sign-in was cancelled';
   if (error.code === 'not_signed_in' || error.code === 'interaction_required') return 'Please sign in';
   if (error.code === 'invalid_return_to' || error.code === 'invalid_request') return 'This link does not work';
-  if (SETUP_MISTAKES.has(error.code)) return 'Sign-in is not set up correctly';
+  if (isSetupMistake(error.code)) return 'Sign-in is not set up correctly';
   if (error.status === 403) return 'You cannot do this here';
   if (error.status === 503) return 'Please try again in a moment';
   if (error.status === 502) return 'Another service did not answer as expected';

@@ -20,7 +20,6 @@ import { urlFor } from '../routes';
 import { html } from './html';
 import { renderPage, type Frame } from './layout';
 
-
 export interface SignedInHome {
   session: Pick<Session, 'claims'>;
   /** The user's sessions, newest first (see `Sessions.list`). */

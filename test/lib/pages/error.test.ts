@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ERRORS, isSetupMistake, type ErrorCode } from '../../../src/lib/errors';
 import { renderErrorPage, type ErrorPage } from '../../../src/lib/pages';
 import { loadFunctions } from '../../helpers/functions';
 
@@ -22,7 +23,7 @@ describe('the error page', () => {
   it('offers Sign in again where that is the way forward, with the login URL it was given', () => {
     expect(render({ code: 'transaction_expired' })).toMatch(/id="sign-in-again" class="button primary" href="\/api\/login\?returnTo=%2Fapi%2Fhome"/);
     expect(render({ code: 'not_signed_in', status: 401, loginUrl: 'http://localhost:7071/api/login' })).toContain('href="http://localhost:7071/api/login">Sign in again');
-    for (const code of ['invalid_return_to', 'store_unavailable', 'misconfigured', 'internal_error']) expect(idOf(render({ code, status: 503 }), 'sign-in-again')).toBe(false);
+    for (const code of ['invalid_return_to', 'store_unavailable', 'misconfigured', 'internal_error'] as const) expect(idOf(render({ code, status: 503 }), 'sign-in-again')).toBe(false);
   });
 
   it('tells a signed-in user that a spent sign-in page leaves nothing to do, instead of asking to sign in', () => {
@@ -53,8 +54,20 @@ describe('the error page', () => {
     expect(page).toContain('The app cannot start:<br>  - CLIENT_ID is &#60;missing&#62;.');
   });
 
+  it("reads as a setup mistake for exactly the catalogue's setup codes, never as 'try again'", () => {
+    const setupHeading = '<h1 id="error-title">Sign-in is not set up correctly</h1>';
+    for (const code of Object.keys(ERRORS) as ErrorCode[]) {
+      const page = render({ code, status: ERRORS[code].status, detail: ERRORS[code].detail });
+      expect(page.includes(setupHeading), code).toBe(isSetupMistake(code));
+      if (isSetupMistake(code)) expect(page, code).not.toMatch(/try again/i);
+    }
+    expect((Object.keys(ERRORS) as ErrorCode[]).filter(isSetupMistake)).toEqual(
+      expect.arrayContaining(['misconfigured', 'tenant_not_found', 'client_secret_rejected', 'redirect_uri_mismatch']),
+    );
+  });
+
   it('names what happened in plain words, never an HTTP status', () => {
-    const headings = ['state_mismatch', 'store_unavailable', 'missing_role', 'downstream_failed', 'internal_error'].map(
+    const headings = (['state_mismatch', 'store_unavailable', 'missing_role', 'downstream_failed', 'internal_error'] as const).map(
       (code, index) => /<h1 id="error-title">([^<]+)<\/h1>/.exec(render({ code, status: [400, 503, 403, 502, 500][index]! }))![1],
     );
     expect(headings).toEqual([
