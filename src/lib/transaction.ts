@@ -11,14 +11,14 @@
  * @example
  * ```ts
  * const tx = newTransaction({ returnTo: 'https://app.contoso.com/api/claims', codeVerifier });
- * const cookie = await transactions.seal(tx);
+ * const cookie = transactions.seal(tx);
  * // … later, in the callback:
  * const same = await transactions.open(request.headers.get('cookie'), stateFromQuery);
  * ```
  */
 import type { Cookie } from '@azure/functions';
-import { compactDecrypt, CompactEncrypt } from 'jose';
 import { cookieNames, readSingleCookie, type CookiePolicy } from './cookie';
+import { SealedTokens } from './cookie-tokens';
 import { AuthError } from './errors';
 import type { KeyRing } from './keys';
 import { equalStrings, randomToken } from './random';
@@ -47,21 +47,21 @@ export function newTransaction(input: Pick<LoginTransaction, 'returnTo' | 'codeV
 const STATE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export class TransactionStore {
+  private readonly tokens: SealedTokens;
+
   constructor(
-    private readonly keys: KeyRing,
+    keys: KeyRing,
     private readonly policy: CookiePolicy,
-  ) {}
+  ) {
+    this.tokens = new SealedTokens(keys);
+  }
 
   cookieName(state: string): string {
     return this.policy.name(`-tx-${state}`);
   }
 
-  async seal(transaction: LoginTransaction): Promise<Cookie> {
-    const { kid, key } = this.keys.current;
-    const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(transaction)))
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
-      .encrypt(key);
-    return this.policy.set(this.cookieName(transaction.state), jwe, TRANSACTION_LIFETIME_SECONDS);
+  seal(transaction: LoginTransaction): Cookie {
+    return this.policy.set(this.cookieName(transaction.state), this.tokens.seal({ ...transaction }), TRANSACTION_LIFETIME_SECONDS);
   }
 
   /**
@@ -80,8 +80,8 @@ export class TransactionStore {
         'We could not find the sign-in you started in this browser. It may have finished already or been started elsewhere. Please sign in again.',
       );
     }
-    const transaction = await this.decrypt(sealed);
-    if (!transaction || !equalStrings(transaction.state, state)) {
+    const transaction = this.tokens.open(sealed);
+    if (!isTransaction(transaction) || !equalStrings(transaction.state, state)) {
       throw new AuthError('state_mismatch', 400, 'This sign-in response does not belong to a sign-in started here.');
     }
     if (nowSeconds - transaction.createdAt > TRANSACTION_LIFETIME_SECONDS || transaction.createdAt > nowSeconds + 60) {
@@ -104,24 +104,6 @@ export class TransactionStore {
     const prefix = this.policy.name('-tx-');
     const pending = [...new Set(cookieNames(cookieHeader).filter((name) => name.startsWith(prefix)))];
     return pending.slice(0, Math.max(0, pending.length - (MAX_PENDING_TRANSACTIONS - 1))).map((name) => this.policy.expire(name));
-  }
-
-  private async decrypt(sealed: string): Promise<LoginTransaction | undefined> {
-    try {
-      const { plaintext } = await compactDecrypt(
-        sealed,
-        (header) => {
-          const match = this.keys.find(header.kid);
-          if (!match) throw new Error('unknown key');
-          return match.key;
-        },
-        { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] },
-      );
-      const value: unknown = JSON.parse(new TextDecoder().decode(plaintext));
-      return isTransaction(value) ? value : undefined;
-    } catch {
-      return undefined;
-    }
   }
 }
 
