@@ -26,7 +26,7 @@ import { openSessionsContainer } from './cosmos/token-caches';
 import { readOptions, type Scenario } from './lib/options';
 import { freePort } from './lib/processes';
 import { startOurApp, type OurApp } from './lib/our-app';
-import { httpRequest } from '../test/helpers/http-form-driver';
+import { httpRequest } from '../dev/http-form-driver';
 import { startSecondProvider } from './lib/second-provider';
 import { signIn, type SignInTarget } from './lib/sign-in';
 import { makeBenchUsers } from './lib/users';

@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { HttpRequest, InvocationContext, type Cookie, type HttpResponseInit } from '@azure/functions';
 import { loadConfig } from '../src/lib/config';
 import type { RegisteredFunction } from '../src/lib/registry';
+import { routePath, urlFor } from '../src/lib/routes';
 import type { Cors } from './local-settings';
 
 const FUNCTIONS_DIRECTORY = join(__dirname, '../src/functions');
@@ -95,7 +96,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions = {}): Pr
  * takes one segment. Undefined when the path is not this route's.
  */
 export function matchRoute(template: string, path: string): Record<string, string> | undefined {
-  const expected = `api/${template}`.split('/').filter(Boolean);
+  const expected = routePath({ route: template }).split('/').filter(Boolean);
   const actual = path.split('/').filter(Boolean);
   if (expected.length !== actual.length) return undefined;
   const params: Record<string, string> = {};
@@ -126,7 +127,7 @@ async function serve(
   if (!url) return send(outgoing, { status: 400, body: 'Bad request: the Host header must be a host name with an optional port, and the target a path.' });
   if (cors && applyCors(cors, incoming, outgoing)) return;
   const path = url.pathname.replace(/\/+$/, '');
-  if (path === '' || path === '/api') return send(outgoing, { status: 302, headers: { Location: '/api/home' } });
+  if (path === '' || path === routePath({ route: '' }).replace(/\/+$/, '')) return send(outgoing, { status: 302, headers: { Location: urlFor('home') } });
   const candidates = routes.flatMap((route) => {
     const params = matchRoute(route.route, url.pathname);
     return params ? [{ route, params }] : [];

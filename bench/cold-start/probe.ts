@@ -1,7 +1,7 @@
 /**
  * Runs in a fresh `node` process (compiled to plain JS first: no tsx, no
  * loader hooks, as on Azure). Stands in for the Functions worker
- * (test/helpers/functions-worker.ts: the app's `@azure/functions` registers
+ * (dev/functions-worker.ts: the app's `@azure/functions` registers
  * with it as on Azure), requires one `main`, optionally loads more modules
  * or invokes the login function through the worker, and prints one JSON line
  * of timings counted from the process's own start (`performance.now()` is
@@ -12,7 +12,7 @@
  *   --then=<module>  after main, require this too and time it (what the first request needing an SDK pays)
  *   --login          then run the start hooks and the login function once (needs the app's settings in the environment)
  */
-import { FunctionsWorker } from '../../test/helpers/functions-worker';
+import { FunctionsWorker } from '../../dev/functions-worker';
 
 const startedMs = performance.now();
 const args = process.argv.slice(2);

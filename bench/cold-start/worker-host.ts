@@ -1,7 +1,7 @@
 /**
  * Serves a package's functions over HTTP the way the Functions host and its
  * language worker run them, for the cold-start runs: `main` loaded through
- * the worker stand-in (test/helpers/functions-worker.ts), the app's start
+ * the worker stand-in (dev/functions-worker.ts), the app's start
  * hooks run before it listens (settings are validated there), and each
  * request invoked through the app's own programming model with the
  * invocation hooks around it. No gRPC and no host process: what is left is
@@ -14,7 +14,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FunctionsWorker, type WorkerHttpResponse } from '../../test/helpers/functions-worker';
+import { FunctionsWorker, type WorkerHttpResponse } from '../../dev/functions-worker';
 
 const packageMain = process.argv[2];
 

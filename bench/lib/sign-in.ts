@@ -7,8 +7,8 @@
  * differ only by the app. Time spent in the app (its login and callback
  * requests) is reported apart from the total, which is mostly the provider.
  */
-import { HttpFormDriver } from '../../test/helpers/http-form-driver';
-import { signInAtProvider, type Credentials } from '../../test/helpers/local-provider-flows';
+import { HttpFormDriver } from '../../dev/http-form-driver';
+import { signInAtProvider, type Credentials } from '../../dev/local-provider-flows';
 
 export interface SignInTarget {
   name: string;

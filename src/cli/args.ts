@@ -15,7 +15,7 @@ import { CliError, EXIT } from './errors';
 import { printable } from './io';
 import type { CommandName, Flags } from './settings';
 
-export const COMMANDS: readonly CommandName[] = ['login', 'whoami', 'call', 'logout'];
+const COMMANDS: readonly CommandName[] = ['login', 'whoami', 'call', 'logout'];
 
 const OPTIONS = {
   tenant: { type: 'string' },

@@ -82,7 +82,7 @@ export class FileCachePlugin implements ICachePlugin {
   }
 }
 
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
+async function writeFileAtomic(file: string, content: string): Promise<void> {
   // Creates missing folders 0700; a folder that already exists (a user's choice) keeps its mode.
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const temporary = temporaryName(file);
@@ -119,7 +119,7 @@ function isCacheJson(text: string): boolean {
 }
 
 /** No account and no token left (after `logout`, or a cache emptied by MSAL). */
-export function isEmptyCache(serialized: string): boolean {
+function isEmptyCache(serialized: string): boolean {
   const cache = JSON.parse(serialized) as Record<string, Record<string, unknown> | undefined>;
   return USER_SECTIONS.every((section) => Object.keys(cache[section] ?? {}).length === 0);
 }

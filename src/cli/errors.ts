@@ -11,7 +11,7 @@
  * throw new CliError(EXIT.loginRequired, 'You are not signed in. Run `fnauth login` first.');
  * ```
  */
-import { AuthError as MsalError, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
+import { AuthError, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
 import type { DiscoveryError } from '../lib/authority';
 import { safeCode } from '../lib/identity-errors';
 import type { NetworkFailure } from '../lib/network-failure';
@@ -40,6 +40,8 @@ export const EXIT = {
   refused: 9,
   /** Ctrl-C. */
   cancelled: 130,
+  /** The output was closed early (`| head`): 128 + SIGPIPE (13), what `yes | head -1` reports for `yes`. */
+  closedPipe: 141,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -55,57 +57,84 @@ export class CliError extends Error {
   }
 }
 
-const NETWORK_CODES = new Set(['network_error', 'no_network_connectivity', 'endpoints_resolution_error', 'get_request_failed']);
-const DECLINED = new Set(['authorization_declined', 'access_denied']);
-
-export const LOGIN_AGAIN = 'Run `fnauth login` to sign in again.';
+const LOGIN_AGAIN = 'Run `fnauth login` to sign in again.';
 
 /** Where the CLI's settings that choose the sign-in service are named in messages. */
 const AUTHORITY_SETTINGS = '--tenant / TENANT_SUBDOMAIN (or --authority / AUTHORITY)';
+
+/** What the last requests revealed that MSAL's error drops. */
+type NetworkView = Pick<NetworkClient, 'lastProviderError' | 'lastNetworkFailure'>;
+
+const loginRequired = () =>
+  new CliError(EXIT.loginRequired, `Your sign-in has expired or was revoked, so no new access token could be had. ${LOGIN_AGAIN}`);
+
+/**
+ * The tenant's OAuth error on a device code poll (MSAL reports it as
+ * `post_request_failed`, with the error word as its message). Anything not
+ * listed is a refusal (exit 9).
+ */
+const POLL_ENDINGS: Readonly<Record<string, (oauthError: string) => CliError>> = {
+  expired_token: () => codeExpired(),
+  authorization_declined: (oauthError) => declined(oauthError),
+  access_denied: (oauthError) => declined(oauthError),
+  slow_down: () =>
+    new CliError(
+      EXIT.slowDown,
+      'The sign-in service asked this device to poll more slowly (slow_down). MSAL ends the sign-in on that answer ' +
+        'instead of slowing down, so it stopped here. Wait a minute, then run `fnauth login` again.',
+    ),
+};
+
+/**
+ * MSAL's error codes and how each ends the command. A code not listed ends
+ * as a refusal when the tenant answered (`ServerError`), as "sign in again"
+ * when MSAL says an interaction is needed, and as a failure otherwise.
+ */
+const MSAL_ENDINGS: Readonly<Record<string, (error: AuthError, network?: NetworkView) => CliError>> = {
+  device_code_polling_cancelled: () => new CliError(EXIT.cancelled, 'Sign-in cancelled.'),
+  device_code_expired: () => codeExpired(),
+  user_timeout_reached: () => codeExpired(),
+  post_request_failed: (error, network) => {
+    const oauthError = safeCode(error.errorMessage);
+    return POLL_ENDINGS[oauthError]?.(oauthError) ?? refused(oauthError, network?.lastProviderError());
+  },
+  network_error: (_error, network) => unreachable(network),
+  no_network_connectivity: (_error, network) => unreachable(network),
+  endpoints_resolution_error: (_error, network) => unreachable(network),
+  get_request_failed: (_error, network) => unreachable(network),
+  invalid_grant: (error, network) => (error instanceof ServerError ? loginRequired() : fallback(error, network)),
+};
 
 /**
  * MSAL's device-code and silent errors as endings. `network` remembers what
  * MSAL drops: the last OAuth error the tenant answered with, and why the last
  * request got no answer.
  */
-export function fromMsalError(error: unknown, network?: Pick<NetworkClient, 'lastProviderError' | 'lastNetworkFailure'>): CliError {
+export function fromMsalError(error: unknown, network?: NetworkView): CliError {
   if (error instanceof CliError) return error;
-  const lastProviderError = network?.lastProviderError();
-  if (!(error instanceof MsalError)) {
+  if (!(error instanceof AuthError)) {
     const name = error instanceof Error ? error.name : typeof error;
     return new CliError(EXIT.failure, `Something unexpected went wrong (${safeCode(name)}). Please try again, and report it if it keeps happening.`);
   }
-  const code = error.errorCode;
-  if (code === 'device_code_polling_cancelled') return new CliError(EXIT.cancelled, 'Sign-in cancelled.');
-  if (code === 'device_code_expired' || code === 'user_timeout_reached') return codeExpired();
-  if (code === 'post_request_failed') {
-    // The device code poll: MSAL puts the tenant's `error` (and nothing else) in errorMessage.
-    const oauthError = safeCode(error.errorMessage);
-    if (oauthError === 'expired_token') return codeExpired();
-    if (DECLINED.has(oauthError)) {
-      return new CliError(EXIT.declined, `The sign-in was declined (${oauthError}). Run \`fnauth login\` to try again.`);
-    }
-    if (oauthError === 'slow_down') {
-      return new CliError(
-        EXIT.slowDown,
-        'The sign-in service asked this device to poll more slowly (slow_down). MSAL ends the sign-in on that answer ' +
-          'instead of slowing down, so it stopped here. Wait a minute, then run `fnauth login` again.',
-      );
-    }
-    return refused(oauthError, lastProviderError);
-  }
-  if (NETWORK_CODES.has(code)) {
-    const failure = network?.lastNetworkFailure();
-    return (
-      (failure && hostMistake(failure, failure.host, AUTHORITY_SETTINGS)) ??
-      new CliError(EXIT.network, 'The sign-in service cannot be reached. Check your network connection, then try again.')
-    );
-  }
-  if (error instanceof InteractionRequiredAuthError || (error instanceof ServerError && error.errorCode === 'invalid_grant')) {
-    return new CliError(EXIT.loginRequired, `Your sign-in has expired or was revoked, so no new access token could be had. ${LOGIN_AGAIN}`);
-  }
-  if (error instanceof ServerError) return refused(safeCode(error.errorCode), lastProviderError);
-  return new CliError(EXIT.failure, `The sign-in failed (${safeCode(code)}). Please try again.`);
+  return (Object.hasOwn(MSAL_ENDINGS, error.errorCode) ? MSAL_ENDINGS[error.errorCode]! : fallback)(error, network);
+}
+
+function fallback(error: AuthError, network?: NetworkView): CliError {
+  if (error instanceof InteractionRequiredAuthError) return loginRequired();
+  if (error instanceof ServerError) return refused(safeCode(error.errorCode), network?.lastProviderError());
+  return new CliError(EXIT.failure, `The sign-in failed (${safeCode(error.errorCode)}). Please try again.`);
+}
+
+function unreachable(network?: NetworkView): CliError {
+  const failure = network?.lastNetworkFailure();
+  return (
+    (failure && hostMistake(failure, failure.host, AUTHORITY_SETTINGS)) ??
+    new CliError(EXIT.network, 'The sign-in service cannot be reached. Check your network connection, then try again.')
+  );
+}
+
+function declined(oauthError: string): CliError {
+  return new CliError(EXIT.declined, `The sign-in was declined (${oauthError}). Run \`fnauth login\` to try again.`);
 }
 
 /**

@@ -8,9 +8,6 @@
  */
 import { EXIT, run } from './run';
 
-/** 128 + SIGPIPE (13): what `yes | head -1` reports for `yes`. */
-const EXIT_CLOSED_PIPE = 141;
-
 const controller = new AbortController();
 process.on('SIGINT', () => {
   if (controller.signal.aborted) process.exit(EXIT.cancelled);
@@ -19,7 +16,7 @@ process.on('SIGINT', () => {
 
 for (const stream of [process.stdout, process.stderr]) {
   // Node turns a closed pipe into EPIPE on the next write. Either way the output is gone: nothing more can be said.
-  stream.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? EXIT_CLOSED_PIPE : EXIT.failure));
+  stream.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? EXIT.closedPipe : EXIT.failure));
 }
 
 run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal }).then(

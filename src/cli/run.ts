@@ -31,7 +31,7 @@ import { loadSettings, type CommandName } from './settings';
 export { EXIT, type ExitCode } from './errors';
 export type { Io, Output } from './io';
 
-export const VERSION = packageJson.version;
+const VERSION = packageJson.version;
 
 const COMMAND_RUNNERS: Record<CommandName, (context: CommandContext) => Promise<ExitCode>> = { login, whoami, call, logout };
 

@@ -25,9 +25,9 @@ import { authority, isHttpsOrLoopback, missingTenant, signInAuthority, tenantSub
 import { optionalText, readSettings, text } from '../lib/settings/schema';
 import { CliError, EXIT } from './errors';
 
-export const APP_NAME = 'fnauth';
-export const DEFAULT_API_BASE_URL = 'http://localhost:7071';
-export const CACHE_FILE_NAME = 'msal-cache.json';
+const APP_NAME = 'fnauth';
+const DEFAULT_API_BASE_URL = 'http://localhost:7071';
+const CACHE_FILE_NAME = 'msal-cache.json';
 
 export type CommandName = 'login' | 'whoami' | 'call' | 'logout';
 
@@ -97,7 +97,7 @@ const LABELS: Record<keyof ReturnType<typeof schemaFor>, string> = {
 };
 
 /** Thrown by {@link loadSettings}: exit code 2, one line per problem. */
-export function settingsError(problems: string[]): CliError {
+function settingsError(problems: string[]): CliError {
   return new CliError(
     EXIT.usage,
     `${problems.length} setting${problems.length === 1 ? ' needs' : 's need'} fixing (flags or environment variables; see \`fnauth --help\`):\n` +

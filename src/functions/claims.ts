@@ -1,6 +1,6 @@
-import { describeCaller, requireCaller } from '../lib/current-user';
+import { describeCaller } from '../lib/current-user';
 import { defineFunction } from '../lib/registry';
-import { getRuntime } from '../lib/runtime';
+import { json } from '../lib/responses';
 
 /** GET /api/claims : the caller's claims (session cookie or bearer token) and when that ends, or 401 problem+json. */
 export default defineFunction({
@@ -8,9 +8,8 @@ export default defineFunction({
   route: 'claims',
   methods: ['GET'],
   audience: 'api',
-  async handler(request) {
-    const runtime = getRuntime();
-    const caller = await requireCaller(runtime, request);
-    return { status: 200, jsonBody: describeCaller(caller, runtime.config.session.idleTimeoutSeconds) };
+  auth: 'signed-in',
+  async handler({ runtime, caller }) {
+    return json(describeCaller(caller, runtime.config.session.idleTimeoutSeconds));
   },
 });

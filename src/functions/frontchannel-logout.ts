@@ -1,7 +1,7 @@
-import { AuthError } from '../lib/errors';
-import { frameablePolicy, htmlPage, renderFrontChannelPage } from '../lib/pages';
+import { AppError } from '../lib/errors';
+import { frameablePolicy, renderFrontChannelPage } from '../lib/pages';
 import { defineFunction } from '../lib/registry';
-import { getRuntime } from '../lib/runtime';
+import { page } from '../lib/responses';
 
 /**
  * GET /api/logout/frontchannel?sid=&iss= : the app registration's Front-channel logout URL. Entra loads it in a hidden
@@ -14,18 +14,17 @@ export default defineFunction({
   methods: ['GET'],
   audience: 'browser',
   frameable: true,
-  async handler(request) {
-    const runtime = getRuntime();
+  async handler({ runtime, query }) {
     const identity = await runtime.identity();
-    const sid = request.query.get('sid') ?? '';
+    const sid = query.get('sid') ?? '';
     // Entra's sid is a GUID; anything printable up to 256 characters is accepted from other providers.
-    if (!/^[\x21-\x7e]{1,256}$/.test(sid)) throw new AuthError('invalid_request', 400, 'Front-channel logout needs the sid of the session to end.');
-    const iss = request.query.get('iss');
-    if (iss !== null && iss !== identity.metadata.issuer) throw new AuthError('invalid_request', 400, 'This sign-out comes from another tenant.');
+    if (!/^[\x21-\x7e]{1,256}$/.test(sid)) throw new AppError('invalid_request', { detail: 'Front-channel logout needs the sid of the session to end.' });
+    const iss = query.get('iss');
+    if (iss !== null && iss !== identity.metadata.issuer) throw new AppError('invalid_request', { detail: 'This sign-out comes from another tenant.' });
     await runtime.sessions.endBySid(sid);
     const tenantOrigins = [identity.metadata.end_session_endpoint, identity.metadata.authorization_endpoint]
       .filter((url): url is string => typeof url === 'string')
       .map((url) => new URL(url).origin);
-    return htmlPage(renderFrontChannelPage(), frameablePolicy([...new Set(tenantOrigins)]));
+    return page(renderFrontChannelPage(), { securityPolicy: frameablePolicy([...new Set(tenantOrigins)]) });
   },
 });

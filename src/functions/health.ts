@@ -1,5 +1,6 @@
 import { createHealthCheck, failingChecks, HEALTH_CACHE, runtimeProbes } from '../lib/health';
 import { defineFunction } from '../lib/registry';
+import { json } from '../lib/responses';
 import { getRuntime } from '../lib/runtime';
 
 const health = createHealthCheck(runtimeProbes(getRuntime));
@@ -10,10 +11,10 @@ export default defineFunction({
   route: 'health',
   methods: ['GET', 'HEAD'],
   audience: 'api',
-  async handler(_request, context) {
+  async handler({ invocation }) {
     const report = await health();
-    if (report.status === 'pass') return { status: 200, jsonBody: report };
-    context.warn(JSON.stringify({ event: 'health', failing: failingChecks(report), checkedAt: report.checkedAt }));
-    return { status: 503, headers: { 'Retry-After': String(HEALTH_CACHE.failSeconds) }, jsonBody: report };
+    if (report.status === 'pass') return json(report);
+    invocation.warn(JSON.stringify({ event: 'health', failing: failingChecks(report), checkedAt: report.checkedAt }));
+    return json(report, { status: 503, headers: { 'Retry-After': String(HEALTH_CACHE.failSeconds) } });
   },
 });

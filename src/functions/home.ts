@@ -1,10 +1,10 @@
-import { ID_PATTERN } from '../lib/session';
 import { acceptsFormPost, requestSite } from '../lib/cross-site';
-import { AuthError } from '../lib/errors';
-import { readForm } from '../lib/forms';
-import { htmlPage, pageSecurityPolicy, renderHomePage } from '../lib/pages';
+import { AppError } from '../lib/errors';
+import { pageSecurityPolicy, renderHomePage } from '../lib/pages';
 import { defineFunction } from '../lib/registry';
-import { getRuntime } from '../lib/runtime';
+import { page, redirect } from '../lib/responses';
+import { urlFor } from '../lib/routes';
+import { ID_PATTERN } from '../lib/session';
 
 /**
  * GET /api/home : the start page: who is signed in, where, and links to sign in, sign up, claims, the API and sign-out.
@@ -16,27 +16,26 @@ export default defineFunction({
   route: 'home',
   methods: ['GET', 'POST'],
   audience: 'browser',
-  async handler(request) {
-    const runtime = getRuntime();
+  async handler({ runtime, method, headers, cookies, form }) {
     const { sessions } = runtime;
-    const cookieHeader = request.headers.get('cookie');
-    if (request.method === 'POST') {
-      const form = await readForm(request);
-      const ref = await sessions.ref(cookieHeader);
-      if (!acceptsFormPost(requestSite(request.headers, runtime.config.appOrigin), runtime.formTokens.verify(ref?.id, form.get('token')))) {
-        throw new AuthError('cross_site_request', 403, 'This form was not sent from our own page. Open the start page and try again.');
+    if (method === 'POST') {
+      const posted = await form();
+      const ref = await sessions.ref(cookies);
+      if (!acceptsFormPost(requestSite(headers, runtime.config.appOrigin), runtime.formTokens.verify(ref?.id, posted.get('token')))) {
+        throw new AppError('cross_site_request', { detail: 'This form was not sent from our own page. Open the start page and try again.' });
       }
-      const end = form.get('end') ?? '';
-      if (end !== 'others' && !ID_PATTERN.test(end)) throw new AuthError('invalid_request', 400, 'The form does not name a session to end.');
-      const current = ref && (await sessions.resume(cookieHeader));
-      if (current && end === 'others') await sessions.endOthers(cookieHeader, { includeCurrent: false });
+      const end = posted.get('end') ?? '';
+      if (end !== 'others' && !ID_PATTERN.test(end)) throw new AppError('invalid_request', { detail: 'The form does not name a session to end.' });
+      const current = ref && (await sessions.resume(cookies));
+      if (current && end === 'others') await sessions.endOthers(cookies, { includeCurrent: false });
       else if (current) await sessions.end({ userKey: current.userKey, id: end });
-      const home = new URL('/api/home', runtime.config.appOrigin).href;
-      return { status: 303, headers: { Location: home }, cookies: current?.id === end ? [sessions.clearCookie()] : [] };
+      const home = urlFor('home', { origin: runtime.config.appOrigin });
+      return redirect(home, { status: 303, cookies: current?.id === end ? [sessions.clearCookie()] : [] });
     }
-    const session = await sessions.resume(cookieHeader);
-    if (!session) return htmlPage(renderHomePage(), pageSecurityPolicy({}));
-    const [listing = [], { metadata }] = await Promise.all([sessions.list(cookieHeader), runtime.identity()]);
-    return htmlPage(renderHomePage({ session, sessions: listing, token: runtime.formTokens.issue(session.id) }), pageSecurityPolicy(metadata));
+    const session = await sessions.resume(cookies);
+    if (!session) return page(renderHomePage());
+    const [listing = [], { metadata }] = await Promise.all([sessions.list(cookies), runtime.identity()]);
+    const token = runtime.formTokens.issue(session.id);
+    return page(renderHomePage({ session, sessions: listing, token }), { securityPolicy: pageSecurityPolicy(metadata) });
   },
 });

@@ -1,6 +1,6 @@
-import { AuthError } from '../lib/errors';
+import { AppError } from '../lib/errors';
 import { defineFunction } from '../lib/registry';
-import { getRuntime } from '../lib/runtime';
+import { redirect } from '../lib/responses';
 import { PROMPTS, startSignIn, type Prompt } from '../lib/sign-in';
 
 /** GET /api/login?returnTo=&prompt=&login_hint= : starts sign-in (or sign-up with prompt=create). */
@@ -9,29 +9,26 @@ export default defineFunction({
   route: 'login',
   methods: ['GET'],
   audience: 'browser',
-  async handler(request) {
-    const runtime = getRuntime();
-    const returnTo = runtime.returnTo.resolve(request.query.get('returnTo'));
-    const { location, cookies } = await startSignIn(
-      runtime,
-      { returnTo, prompt: parsePrompt(request.query.get('prompt')), loginHint: parseLoginHint(request.query.get('login_hint')) },
-      request.headers.get('cookie'),
-    );
-    return { status: 302, headers: { Location: location }, cookies };
+  async handler({ runtime, query, cookies }) {
+    const returnTo = runtime.returnTo.resolve(query.get('returnTo'));
+    const prompt = parsePrompt(query.get('prompt'));
+    const loginHint = parseLoginHint(query.get('login_hint'));
+    const started = await startSignIn(runtime, { returnTo, prompt, loginHint }, cookies);
+    return redirect(started.location, { cookies: started.cookies });
   },
 });
 
 function parsePrompt(value: string | null): Prompt | undefined {
   if (value === null || value === '') return undefined;
   if ((PROMPTS as readonly string[]).includes(value)) return value as Prompt;
-  throw new AuthError('invalid_request', 400, `prompt must be one of ${PROMPTS.join(', ')}.`);
+  throw new AppError('invalid_request', { detail: `prompt must be one of ${PROMPTS.join(', ')}.` });
 }
 
 function parseLoginHint(value: string | null): string | undefined {
   if (value === null || value === '') return undefined;
   // eslint-disable-next-line no-control-regex
   if (value.length > 256 || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new AuthError('invalid_request', 400, 'login_hint must be an email address or user name of at most 256 characters.');
+    throw new AppError('invalid_request', { detail: 'login_hint must be an email address or user name of at most 256 characters.' });
   }
   return value;
 }

@@ -1,8 +1,7 @@
 import { acceptsFormPost, requestSite } from '../lib/cross-site';
-import { readForm } from '../lib/forms';
-import { htmlPage, pageSecurityPolicy, renderSignOutConfirmation } from '../lib/pages';
+import { pageSecurityPolicy, renderSignOutConfirmation } from '../lib/pages';
 import { defineFunction } from '../lib/registry';
-import { getRuntime } from '../lib/runtime';
+import { page, redirect } from '../lib/responses';
 import { signOut } from '../lib/sign-out';
 
 /**
@@ -15,18 +14,17 @@ export default defineFunction({
   route: 'logout',
   methods: ['GET', 'POST'],
   audience: 'browser',
-  async handler(request) {
-    const runtime = getRuntime();
-    const cookieHeader = request.headers.get('cookie');
-    const form = await readForm(request);
-    const everywhere = form.get('everywhere') === '1';
-    const ref = await runtime.sessions.ref(cookieHeader);
-    const site = requestSite(request.headers, runtime.config.appOrigin);
-    if (!acceptsFormPost(site, runtime.formTokens.verify(ref?.id, form.get('token')))) {
+  async handler({ runtime, headers, cookies, form }) {
+    const posted = await form();
+    const everywhere = posted.get('everywhere') === '1';
+    const ref = await runtime.sessions.ref(cookies);
+    const site = requestSite(headers, runtime.config.appOrigin);
+    if (!acceptsFormPost(site, runtime.formTokens.verify(ref?.id, posted.get('token')))) {
       const { metadata } = await runtime.identity();
-      return htmlPage(renderSignOutConfirmation({ token: runtime.formTokens.issue(ref?.id), everywhere }), pageSecurityPolicy(metadata));
+      const token = runtime.formTokens.issue(ref?.id);
+      return page(renderSignOutConfirmation({ token, everywhere }), { securityPolicy: pageSecurityPolicy(metadata) });
     }
-    const { location, cookie } = await signOut(runtime, cookieHeader, { everywhere });
-    return { status: 302, headers: { Location: location }, cookies: [cookie] };
+    const { location, cookie } = await signOut(runtime, cookies, { everywhere });
+    return redirect(location, { cookies: [cookie] });
   },
 });

@@ -1,7 +1,6 @@
-import { requireCaller } from '../lib/current-user';
 import { callDownstreamApi } from '../lib/downstream';
 import { defineFunction } from '../lib/registry';
-import { getRuntime } from '../lib/runtime';
+import { json } from '../lib/responses';
 
 /** GET /api/me : calls the downstream API (Microsoft Graph /me by default) as the caller. */
 export default defineFunction({
@@ -9,9 +8,8 @@ export default defineFunction({
   route: 'me',
   methods: ['GET'],
   audience: 'api',
-  async handler(request) {
-    const runtime = getRuntime();
-    const caller = await requireCaller(runtime, request);
-    return { status: 200, jsonBody: await callDownstreamApi(runtime, caller) };
+  auth: 'signed-in',
+  async handler({ runtime, caller }) {
+    return json(await callDownstreamApi(runtime, caller));
   },
 });

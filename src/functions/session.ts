@@ -1,8 +1,8 @@
 import { notSignedIn, refuseBearer } from '../lib/current-user';
 import { refuseCrossSite } from '../lib/cross-site';
-import { AuthError } from '../lib/errors';
+import { AppError } from '../lib/errors';
 import { defineFunction } from '../lib/registry';
-import { getRuntime } from '../lib/runtime';
+import { noContent } from '../lib/responses';
 import { ID_PATTERN } from '../lib/session';
 
 /** DELETE /api/sessions/{id} : ends one of the caller's sessions (this one too). Any other id is 404, another user's included. */
@@ -11,17 +11,17 @@ export default defineFunction({
   route: 'sessions/{id}',
   methods: ['DELETE'],
   audience: 'api',
-  async handler(request) {
-    const runtime = getRuntime();
-    await refuseBearer(runtime, request);
-    refuseCrossSite(request.headers, runtime.config.appOrigin);
-    const current = await runtime.sessions.resume(request.headers.get('cookie'));
+  async handler(context) {
+    const { runtime, headers, cookies, params } = context;
+    await refuseBearer(runtime, context);
+    refuseCrossSite(headers, runtime.config.appOrigin);
+    const current = await runtime.sessions.resume(cookies);
     if (!current) throw notSignedIn(runtime);
-    const id = request.params.id ?? '';
+    const id = params.id ?? '';
     // Only the caller's own partition is searched, so another user's id finds nothing, exactly like one that never existed.
     if (!ID_PATTERN.test(id) || !(await runtime.sessions.end({ userKey: current.userKey, id }))) {
-      throw new AuthError('session_not_found', 404, 'You have no session with this id. It may have ended already.');
+      throw new AppError('session_not_found');
     }
-    return { status: 204, cookies: id === current.id ? [runtime.sessions.clearCookie()] : [] };
+    return noContent({ cookies: id === current.id ? [runtime.sessions.clearCookie()] : [] });
   },
 });

@@ -1,8 +1,8 @@
 import { notSignedIn, refuseBearer } from '../lib/current-user';
 import { refuseCrossSite } from '../lib/cross-site';
-import { AuthError } from '../lib/errors';
+import { AppError } from '../lib/errors';
 import { defineFunction } from '../lib/registry';
-import { getRuntime } from '../lib/runtime';
+import { json } from '../lib/responses';
 
 /**
  * GET /api/sessions : the caller's sessions, newest first, `current: true` on the caller's own.
@@ -14,25 +14,24 @@ export default defineFunction({
   route: 'sessions',
   methods: ['GET', 'DELETE'],
   audience: 'api',
-  async handler(request) {
-    const runtime = getRuntime();
-    await refuseBearer(runtime, request);
-    const cookieHeader = request.headers.get('cookie');
-    if (request.method === 'GET') {
-      const sessions = await runtime.sessions.list(cookieHeader);
+  async handler(context) {
+    const { runtime, method, headers, query, cookies } = context;
+    await refuseBearer(runtime, context);
+    if (method === 'GET') {
+      const sessions = await runtime.sessions.list(cookies);
       if (!sessions) throw notSignedIn(runtime);
-      return { status: 200, jsonBody: { sessions } };
+      return json({ sessions });
     }
-    refuseCrossSite(request.headers, runtime.config.appOrigin);
-    const includeCurrent = parseInclude(request.query.get('include'));
-    const ended = await runtime.sessions.endOthers(cookieHeader, { includeCurrent });
+    refuseCrossSite(headers, runtime.config.appOrigin);
+    const includeCurrent = parseInclude(query.get('include'));
+    const ended = await runtime.sessions.endOthers(cookies, { includeCurrent });
     if (ended === undefined) throw notSignedIn(runtime);
-    return { status: 200, jsonBody: { ended }, cookies: includeCurrent ? [runtime.sessions.clearCookie()] : [] };
+    return json({ ended }, { cookies: includeCurrent ? [runtime.sessions.clearCookie()] : [] });
   },
 });
 
 function parseInclude(value: string | null): boolean {
   if (value === null || value === '') return false;
   if (value === 'current') return true;
-  throw new AuthError('invalid_request', 400, 'include may only be "current" (to end this session too).');
+  throw new AppError('invalid_request', { detail: 'include may only be "current" (to end this session too).' });
 }

@@ -9,6 +9,8 @@
  * Failures follow RFC 6750: a bad token is 401 `invalid_token`, a good token
  * without the scope is 403 `insufficient_scope`, each with `WWW-Authenticate`.
  *
+ * Tested by test/functions/bearer.test.ts and test/functions/user-sessions.test.ts.
+ *
  * @example
  * ```ts
  * const claims = await verifyAccessToken(token, { keys, issuer, tenantId, audiences, allowedClientIds: [], scope: 'access_as_user' });
@@ -16,7 +18,7 @@
  * ```
  */
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import { TokenRejected, verifyTenantJwt } from './tenant-jwt';
 
 export interface AccessTokenExpectations {
@@ -46,29 +48,29 @@ export async function verifyAccessToken(token: string, expected: AccessTokenExpe
   try {
     payload = await verifyTenantJwt(token, { ...expected, audience: expected.audiences });
   } catch (error) {
-    if (error instanceof AuthError) throw error;
+    if (error instanceof AppError) throw error;
     throw invalidToken(`The access token was refused (${error instanceof TokenRejected ? error.code : 'ERR_JWT_INVALID'}).`);
   }
   if (expected.allowedClientIds.length > 0 && !(typeof payload.azp === 'string' && expected.allowedClientIds.includes(payload.azp.toLowerCase()))) {
-    throw new AuthError('client_not_allowed', 403, 'The application that requested this access token may not call this API.', {
-      wwwAuthenticate: 'Bearer error="insufficient_scope"',
-    });
+    throw new AppError('client_not_allowed', { wwwAuthenticate: 'Bearer error="insufficient_scope"' });
   }
   const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
   if (expected.scope !== undefined && !scopes.includes(expected.scope)) {
-    throw new AuthError('insufficient_scope', 403, `The access token does not grant the "${expected.scope}" scope this API requires.`, {
+    throw new AppError('insufficient_scope', {
+      detail: `The access token does not grant the "${expected.scope}" scope this API requires.`,
       wwwAuthenticate: `Bearer error="insufficient_scope", scope="${expected.scope}"`,
     });
   }
   const roles = Array.isArray(payload.roles) ? payload.roles : [];
   if (expected.role !== undefined && !roles.includes(expected.role)) {
-    throw new AuthError('missing_role', 403, `The access token does not carry the "${expected.role}" app role this action requires.`, {
+    throw new AppError('missing_role', {
+      detail: `The access token does not carry the "${expected.role}" app role this action requires.`,
       wwwAuthenticate: 'Bearer error="insufficient_scope"',
     });
   }
   return payload;
 }
 
-function invalidToken(detail: string): AuthError {
-  return new AuthError('invalid_token', 401, detail, { wwwAuthenticate: 'Bearer error="invalid_token"' });
+function invalidToken(detail: string): AppError {
+  return new AppError('invalid_token', { detail });
 }

@@ -15,7 +15,7 @@
  * // 'https://contoso.ciamlogin.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration'
  * ```
  */
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import { networkFailure, type NetworkFailure } from './network-failure';
 
 export interface OpenIdMetadata {
@@ -56,7 +56,12 @@ export function discoveryUrl(authority: string): string {
 
 export function resolveAuthorityFromJson(authority: string, metadataJson: string): ResolvedAuthority {
   const metadata = parseMetadata(metadataJson);
-  if (!metadata) throw new AuthError('misconfigured', 500, 'The identity provider published an unusable discovery document.');
+  if (!metadata) {
+    throw new AppError('misconfigured', {
+      detail: 'AUTHORITY_METADATA is not a usable discovery document: it needs issuer, authorization_endpoint, token_endpoint and jwks_uri URLs.',
+      setting: 'AUTHORITY_METADATA',
+    });
+  }
   return resolve(authority, metadata, metadataJson);
 }
 

@@ -159,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clientId,
     clientSecret: s.CLIENT_SECRET,
     redirectUri: redirectUri.href,
+    // Settings are read before any function registers its route, so the defaults name their paths here (README, Settings).
     postLogoutRedirectUri: s.POST_LOGOUT_REDIRECT_URI ?? new URL('/api/home', redirectUri).href,
     appOrigin: redirectUri.origin,
     allowedReturnOrigins: s.ALLOWED_RETURN_ORIGINS,

@@ -16,6 +16,10 @@
  * no `crit` or `zip`, a `kid` of the ring, then the signature compared in
  * constant time or the GCM tag checked, before the JSON body is parsed.
  *
+ * Tested by test/lib/cookie-tokens.test.ts (and through the cookies in
+ * test/lib/session/cookie.test.ts, test/lib/transaction.test.ts and
+ * test/security/forged-cookies.test.ts).
+ *
  * @example
  * ```ts
  * const signed = new SignedTokens(createKeyRing(secrets, 'session'));

@@ -6,7 +6,7 @@
  * ```ts
  * const policy = new CookiePolicy(config.cookie.secure);
  * policy.set(policy.name('-tx-abc'), value, 600); // HttpOnly, SameSite=Lax, Path=/
- * readSingleCookie(request.headers.get('cookie'), policy.name()); // undefined if absent, duplicated or oversized
+ * new RequestCookies(request.headers.get('cookie')).get(policy.name()); // undefined if absent, duplicated or oversized
  * ```
  */
 import type { Cookie } from '@azure/functions';
@@ -16,35 +16,40 @@ const COOKIE_PREFIX = 'fnauth';
 const MAX_COOKIE_VALUE = 4096;
 
 /**
- * Every value sent under `name`. More than one means someone planted a
- * duplicate, which callers treat as no cookie at all.
+ * A request's `Cookie` header, parsed once. A name sent more than once means
+ * someone planted a duplicate: {@link RequestCookies.get} then reads as no
+ * cookie at all.
  */
-export function readCookie(header: string | null, name: string): string[] {
-  if (!header) return [];
-  const values: string[] = [];
-  for (const pair of header.split(';')) {
-    const separator = pair.indexOf('=');
-    if (separator < 0 || pair.slice(0, separator).trim() !== name) continue;
-    let value = pair.slice(separator + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
-    values.push(value);
+export class RequestCookies {
+  /** The names in the order the browser sent them (oldest first for the same path), each once. */
+  readonly names: readonly string[];
+  private readonly values = new Map<string, string[]>();
+
+  constructor(header: string | null) {
+    for (const pair of header ? header.split(';') : []) {
+      const separator = pair.indexOf('=');
+      if (separator < 0) continue;
+      const name = pair.slice(0, separator).trim();
+      if (!name) continue;
+      let value = pair.slice(separator + 1).trim();
+      if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+      const existing = this.values.get(name);
+      if (existing) existing.push(value);
+      else this.values.set(name, [value]);
+    }
+    this.names = [...this.values.keys()];
   }
-  return values;
-}
 
-/** The names in a `Cookie` header, in the order the browser sent them (oldest first for the same path). */
-export function cookieNames(header: string | null): string[] {
-  if (!header) return [];
-  return header
-    .split(';')
-    .map((pair) => pair.slice(0, Math.max(0, pair.indexOf('='))).trim())
-    .filter(Boolean);
-}
+  /** Every value sent under `name`. */
+  all(name: string): readonly string[] {
+    return this.values.get(name) ?? [];
+  }
 
-/** Exactly one value of a reasonable size, or undefined. */
-export function readSingleCookie(header: string | null, name: string): string | undefined {
-  const values = readCookie(header, name);
-  return values.length === 1 && values[0]!.length <= MAX_COOKIE_VALUE ? values[0] : undefined;
+  /** Exactly one value of a reasonable size, or undefined. */
+  get(name: string): string | undefined {
+    const values = this.all(name);
+    return values.length === 1 && values[0]!.length <= MAX_COOKIE_VALUE ? values[0] : undefined;
+  }
 }
 
 export class CookiePolicy {

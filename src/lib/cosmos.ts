@@ -16,7 +16,7 @@
  */
 import type { Container, IndexingPolicy, OperationInput } from '@azure/cosmos';
 import type { AppConfig } from './config';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 
 /** A user's sessions and token caches share one logical partition. */
 export const PARTITION_KEY_PATH = '/userKey';
@@ -95,12 +95,11 @@ export async function cosmosCall<T>(what: string, operation: () => Promise<T>): 
     const status = cosmosStatus(error);
     if (status === undefined || TRANSIENT_STATUS.has(status)) {
       const retryAfterMs = Number((error as { retryAfterInMs?: unknown }).retryAfterInMs) || 0;
-      throw new AuthError(
-        'store_unavailable',
-        503,
-        `We could not ${what} because our session store is busy or unreachable. Please try again in a moment.`,
-        { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)), reason: `cosmos:${status ?? errorKind(error)}` },
-      );
+      throw new AppError('store_unavailable', {
+        detail: `We could not ${what} because our session store is busy or unreachable. Please try again in a moment.`,
+        retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+        reason: `cosmos:${status ?? errorKind(error)}`,
+      });
     }
     throw error;
   }
@@ -147,8 +146,8 @@ export async function transactionalBatch(
   const statuses = operations.map((_, index) => results[index]?.statusCode ?? 424);
   const failed = statuses.find((status) => status >= 400 && status !== 424) ?? statuses.find((status) => status >= 400);
   if (failed !== undefined && TRANSIENT_STATUS.has(failed)) {
-    throw new AuthError('store_unavailable', 503, `We could not ${what} because our session store is busy. Please try again in a moment.`, {
-      retryAfterSeconds: 1,
+    throw new AppError('store_unavailable', {
+      detail: `We could not ${what} because our session store is busy. Please try again in a moment.`,
       reason: `cosmos:batch:${failed}`,
     });
   }

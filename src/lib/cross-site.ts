@@ -25,7 +25,7 @@
  * ```
  */
 import { createHmac } from 'node:crypto';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import type { KeyRing } from './keys';
 import { equalStrings } from './random';
 
@@ -47,7 +47,7 @@ export function acceptsFormPost(site: RequestSite, validToken: boolean): boolean
 /** For API calls that change state (`DELETE`): a browser on another site is refused outright. */
 export function refuseCrossSite(headers: { get(name: string): string | null }, appOrigin: string): void {
   if (requestSite(headers, appOrigin) === 'cross-site') {
-    throw new AuthError('cross_site_request', 403, 'Another site may not change your sessions. Use this app\'s own pages.');
+    throw new AppError('cross_site_request');
   }
 }
 

@@ -9,31 +9,39 @@
  * when sent, decides alone: a bad token is refused even if a cookie is
  * present too.
  *
+ * Tested by test/functions/claims.test.ts, test/functions/bearer.test.ts and test/functions/sessions.test.ts.
+ *
  * @example
  * ```ts
- * const caller = await requireCaller(runtime, request); // or throws 401
- * return { jsonBody: describeCaller(caller, runtime.config.session.idleTimeoutSeconds) };
- * const admin = await requireAppRole(runtime, request, runtime.config.admin.role); // or throws 401/403
+ * const caller = await findCaller(runtime, context); // undefined: no bearer token and no live session
+ * if (caller) return json(describeCaller(caller, runtime.config.session.idleTimeoutSeconds));
+ * const admin = await requireAppRole(runtime, context, runtime.config.admin.role); // or throws 401/403
  * ```
  */
-import type { HttpRequest } from '@azure/functions';
 import type { JWTPayload } from 'jose';
 import { bearerToken, verifyAccessToken } from './access-token';
-import { AuthError } from './errors';
+import type { RequestCookies } from './cookie';
+import { AppError } from './errors';
 import type { Runtime } from './runtime';
 import type { Session } from './session';
 
 export type Caller = { kind: 'session'; session: Session } | { kind: 'bearer'; claims: JWTPayload; token: string };
 
-export function notSignedIn(runtime: Runtime): AuthError {
-  return new AuthError('not_signed_in', 401, 'You are not signed in, or your session has ended. Sign in to continue.', {
-    loginUrl: runtime.loginUrl,
-    wwwAuthenticate: 'Bearer',
-  });
+/** What a caller is found by: the `Authorization` header and the cookies (see `RequestContext`). */
+export interface CallerRequest {
+  headers: { get(name: string): string | null };
+  cookies: RequestCookies;
+}
+
+/** What a bearer token must grant besides being valid: a delegated scope, an app role, or nothing more. */
+export type BearerDemand = { scope: string } | { role: string } | Record<string, never>;
+
+export function notSignedIn(runtime: Runtime): AppError {
+  return new AppError('not_signed_in', { loginUrl: runtime.loginUrl });
 }
 
 /** A verified bearer token that grants what is demanded: the API's delegated scope, or an app role. */
-export async function verifyBearer(runtime: Runtime, token: string, demand: { scope: string } | { role: string }): Promise<JWTPayload> {
+async function verifyBearer(runtime: Runtime, token: string, demand: BearerDemand): Promise<JWTPayload> {
   const identity = await runtime.identity();
   return verifyAccessToken(token, {
     keys: identity.keys,
@@ -45,12 +53,20 @@ export async function verifyBearer(runtime: Runtime, token: string, demand: { sc
   });
 }
 
-export async function requireCaller(runtime: Runtime, request: HttpRequest): Promise<Caller> {
+/**
+ * The caller, or undefined when the request carries neither a bearer token
+ * nor a live session. A bearer token must grant `demand` (by default the
+ * API's delegated scope).
+ */
+export async function findCaller(
+  runtime: Runtime,
+  request: CallerRequest,
+  demand: BearerDemand = { scope: runtime.config.api.requiredScope },
+): Promise<Caller | undefined> {
   const token = bearerToken(request.headers.get('authorization'));
-  if (token) return { kind: 'bearer', claims: await verifyBearer(runtime, token, { scope: runtime.config.api.requiredScope }), token };
-  const session = await runtime.sessions.resume(request.headers.get('cookie'));
-  if (!session) throw notSignedIn(runtime);
-  return { kind: 'session', session };
+  if (token) return { kind: 'bearer', claims: await verifyBearer(runtime, token, demand), token };
+  const session = await runtime.sessions.resume(request.cookies);
+  return session && { kind: 'session', session };
 }
 
 /**
@@ -58,22 +74,21 @@ export async function requireCaller(runtime: Runtime, request: HttpRequest): Pro
  * an invalid one is refused as such) has no server-side session here, and
  * hears so plainly rather than a misleading "not signed in".
  */
-export async function refuseBearer(runtime: Runtime, request: HttpRequest): Promise<void> {
+export async function refuseBearer(runtime: Runtime, request: Pick<CallerRequest, 'headers'>): Promise<void> {
   const token = bearerToken(request.headers.get('authorization'));
   if (!token) return;
   await verifyBearer(runtime, token, { scope: runtime.config.api.requiredScope });
-  throw new AuthError(
-    'invalid_request',
-    400,
-    'A bearer token has no server-side session here: sessions belong to browser sign-ins and are listed and ended with the session cookie.',
-  );
+  throw new AppError('invalid_request', {
+    detail: 'A bearer token has no server-side session here: sessions belong to browser sign-ins and are listed and ended with the session cookie.',
+  });
 }
 
 /** Administrators' calls: a bearer token carrying the app role, from an app (client credentials) or a user assigned the role. */
-export async function requireAppRole(runtime: Runtime, request: HttpRequest, role: string): Promise<JWTPayload> {
+export async function requireAppRole(runtime: Runtime, request: Pick<CallerRequest, 'headers'>, role: string): Promise<JWTPayload> {
   const token = bearerToken(request.headers.get('authorization'));
   if (!token) {
-    throw new AuthError('invalid_token', 401, `This action needs a bearer access token for this API with the "${role}" app role.`, {
+    throw new AppError('invalid_token', {
+      detail: `This action needs a bearer access token for this API with the "${role}" app role.`,
       wwwAuthenticate: 'Bearer',
     });
   }

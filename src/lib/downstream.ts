@@ -7,16 +7,20 @@
  * back. Concurrent requests of one session on one instance share that work:
  * one token-cache read, at most one refresh at the tenant and one write, and
  * every request gets the token (other instances refresh on their own, and
- * the plugin's ETag merge keeps both refresh tokens). When no token can be had silently the caller gets a 401 with the
- * login URL. Bearer callers (headless clients) get the downstream token
- * through the on-behalf-of flow, exchanging the token they sent us.
+ * the plugin's ETag merge keeps both refresh tokens). When no token can be
+ * had silently the caller gets a 401 with the login URL. Bearer callers
+ * (headless clients) get the downstream token through the on-behalf-of flow,
+ * exchanging the token they sent us.
+ *
+ * Tested by test/functions/me.test.ts (and the refresh in test/functions/sign-in-cycle.test.ts,
+ * concurrent refreshes in test/functions/two-instances.test.ts).
  *
  * @example
  * ```ts
- * const json = await callDownstreamApi(runtime, await requireCaller(runtime, request));
+ * const body = await callDownstreamApi(runtime, context.caller); // in a function with auth: 'signed-in'
  * ```
  */
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import { fromMsalError } from './identity-errors';
 import { createMsalClient } from './msal';
 import type { Runtime } from './runtime';
@@ -39,7 +43,7 @@ async function tokenOnBehalfOf(runtime: Runtime, assertion: string): Promise<str
     .catch((error: unknown) => {
       throw fromMsalError(error, runtime.loginUrl, 'on-behalf-of');
     });
-  if (!result) throw new AuthError('interaction_required', 401, 'No token could be obtained for the downstream API.');
+  if (!result) throw new AppError('interaction_required', { detail: 'No token could be obtained for the downstream API.' });
   return result.accessToken;
 }
 
@@ -53,9 +57,7 @@ async function acquireForSession(runtime: Runtime, session: Session): Promise<st
   const msal = await createMsalClient(config, identity, runtime.sessions.tokenCaches.pluginFor(session));
   const account = await msal.getTokenCache().getAccountByHomeId(session.homeAccountId);
   if (!account) {
-    throw new AuthError('interaction_required', 401, 'Your sign-in has expired for this action. Please sign in again.', {
-      loginUrl: runtime.loginUrl,
-    });
+    throw new AppError('interaction_required', { loginUrl: runtime.loginUrl });
   }
   const { accessToken } = await msal.acquireTokenSilent({ account, scopes: config.downstream.scopes }).catch((error: unknown) => {
     throw fromMsalError(error, runtime.loginUrl, 'silent');
@@ -71,16 +73,14 @@ async function fetchJson(url: string, accessToken: string): Promise<unknown> {
       signal: AbortSignal.timeout(10_000),
     });
   } catch {
-    throw new AuthError('downstream_failed', 503, 'The downstream API cannot be reached right now. Please try again in a moment.', {
-      retryAfterSeconds: 10,
-    });
+    throw new AppError('downstream_unavailable');
   }
   if (!response.ok) {
-    throw new AuthError('downstream_failed', 502, `The downstream API answered with status ${response.status}.`);
+    throw new AppError('downstream_failed', { detail: `The downstream API answered with status ${response.status}.` });
   }
   try {
     return await response.json();
   } catch {
-    throw new AuthError('downstream_failed', 502, 'The downstream API did not answer with JSON.');
+    throw new AppError('downstream_failed', { detail: 'The downstream API did not answer with JSON.' });
   }
 }

@@ -1,130 +1,178 @@
 /**
- * Errors that reach a caller, and the one place they become HTTP responses.
+ * Every error a caller can see, in one catalogue.
  *
- * Handlers throw {@link AuthError}; {@link errorResponse} renders it as
- * `application/problem+json` (RFC 9457) for API callers or as a short escaped
- * HTML page for browsers. A {@link ConfigError} is a setup mistake: its
- * message, which names the settings to fix and never their values, is the
- * detail, as it is in the log. Anything else is a bug: it is rendered as a
- * bare 500 without detail, and only its name reaches the log.
+ * Each code fixes its HTTP status, its title and the sentence shown when the
+ * place that throws has nothing more precise to say, as jose's `errors.ts`
+ * binds a code to its class. Every 503 says when to come back
+ * (`Retry-After`), and every answer to an API caller's token says how to
+ * authenticate (`WWW-Authenticate`): the catalogue gives both a default.
+ *
+ * Handlers and modules throw {@link AppError}; the registry turns it into a
+ * response (`responses.ts`). A {@link ConfigError} is a setup mistake and
+ * reads as `misconfigured` with its own message, which names settings and
+ * never their values. Anything else is a bug: `internal_error`, a bare 500
+ * whose detail says nothing of the bug, and only its class name is logged.
  *
  * @example
  * ```ts
- * throw new AuthError('state_mismatch', 400, 'This sign-in link does not match the one we started.');
+ * throw new AppError('state_mismatch');
+ * throw new AppError('downstream_failed', { detail: `The downstream API answered with status ${status}.` });
+ * throw new AppError('store_unavailable', { retryAfterSeconds: 2, reason: 'cosmos:429' });
  * ```
  */
-import type { Cookie, HttpResponseInit } from '@azure/functions';
 import { ConfigError } from './config';
 
-export type AuthErrorCode =
-  | 'invalid_return_to'
-  | 'invalid_request'
-  | 'transaction_missing'
-  | 'transaction_expired'
-  | 'state_mismatch'
-  | 'transaction_reused'
-  | 'authorization_failed'
-  | 'code_redemption_failed'
-  | 'invalid_id_token'
-  | 'not_signed_in'
-  | 'invalid_token'
-  | 'insufficient_scope'
-  | 'missing_role'
-  | 'client_not_allowed'
-  | 'cross_site_request'
-  | 'session_not_found'
-  | 'interaction_required'
-  | 'downstream_failed'
-  | 'store_unavailable'
-  | 'identity_provider_unavailable'
-  | 'tenant_not_found'
-  | 'authority_host_not_found'
-  | 'untrusted_certificate'
-  | 'client_secret_rejected'
-  | 'client_not_authorized'
-  | 'redirect_uri_mismatch'
-  | 'misconfigured';
-
-const TITLES: Record<number, string> = {
-  400: 'Bad request',
-  401: 'Sign-in required',
-  403: 'Forbidden',
-  404: 'Not found',
-  502: 'Upstream error',
-  503: 'Service unavailable',
-  500: 'Server error',
-};
-
-export class AuthError extends Error {
-  constructor(
-    readonly code: AuthErrorCode,
-    readonly status: number,
-    /** A sentence a person can act on. Never holds a token, cookie value or secret. */
-    readonly detail: string,
-    readonly extra: {
-      retryAfterSeconds?: number;
-      loginUrl?: string;
-      wwwAuthenticate?: string;
-      /** A short machine code for the log (e.g. the tenant's error code); never shown to the caller. */
-      reason?: string;
-      /** For a setup mistake: the setting to fix, for the log. A name, never a value. */
-      setting?: string;
-      /** For a setup mistake: the URL that was tried, for the log. Never one that carries a query. */
-      url?: string;
-      /** Cookies to send with the error page, e.g. to clear a spent sign-in transaction. */
-      cookies?: Cookie[];
-    } = {},
-  ) {
-    super(detail);
-    this.name = 'AuthError';
-  }
+interface CatalogueEntry {
+  status: number;
+  /** Short, the same for every occurrence of the code (RFC 9457 `title`); it names the kind of status, the detail says more. */
+  title: string;
+  /** The sentence shown when the thrower gives none: what happened, and what to do. */
+  detail: string;
+  retryAfterSeconds?: number;
+  wwwAuthenticate?: string;
 }
 
-/** Who is asking decides the shape: API routes always get JSON, browser routes get a page. */
-export type ResponseAudience = 'api' | 'browser';
+const TRY_SIGNING_IN_AGAIN = 'Please sign in again.';
+const SETUP_MISTAKE = 'Sign-in is not set up correctly on this site. The log names the setting to check.';
 
-export function errorResponse(error: unknown, audience: ResponseAudience): HttpResponseInit {
-  const known =
-    error instanceof AuthError
-      ? error
-      : error instanceof ConfigError
-        ? new AuthError('misconfigured', 500, error.message)
-        : new AuthError('misconfigured', 500, 'Something went wrong on our side. Please try again later.');
-  const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
-  if (known.extra.retryAfterSeconds !== undefined) headers['Retry-After'] = String(known.extra.retryAfterSeconds);
-  if (known.extra.wwwAuthenticate) headers['WWW-Authenticate'] = known.extra.wwwAuthenticate;
-  const title = TITLES[known.status] ?? 'Error';
-  const cookies = known.extra.cookies ? { cookies: known.extra.cookies } : {};
+/** The catalogue. The README's list of error codes is checked against it (`test/readme.test.ts`). */
+export const ERRORS = {
+  invalid_request: { status: 400, title: 'Bad request', detail: 'This request is missing something it needs, or carries a value that is not allowed.' },
+  invalid_return_to: {
+    status: 400,
+    title: 'Bad request',
+    detail: 'The returnTo address is not allowed. Use a path on this app (such as /api/claims) or an address on an allowed site.',
+  },
+  transaction_missing: {
+    status: 400,
+    title: 'Bad request',
+    detail:
+      'We could not find the sign-in you started in this browser. It may have finished already or been started elsewhere. Please sign in again.',
+  },
+  transaction_expired: { status: 400, title: 'Bad request', detail: 'The sign-in took too long and expired. Please sign in again.' },
+  state_mismatch: { status: 400, title: 'Bad request', detail: 'This sign-in response does not belong to a sign-in started here.' },
+  transaction_reused: { status: 400, title: 'Bad request', detail: `This sign-in has already been completed. ${TRY_SIGNING_IN_AGAIN}` },
+  access_denied: { status: 401, title: 'Sign-in required', detail: 'Sign-in was cancelled or not allowed. You can try again.' },
+  authorization_failed: { status: 400, title: 'Bad request', detail: 'The sign-in service reported a problem. Please try again.' },
+  code_redemption_failed: {
+    status: 400,
+    title: 'Bad request',
+    detail: `This sign-in was already used, has expired or was refused. ${TRY_SIGNING_IN_AGAIN}`,
+  },
+  invalid_id_token: {
+    status: 400,
+    title: 'Bad request',
+    detail: "The identity provider's answer could not be verified, so you were not signed in. Please try again.",
+  },
+  not_signed_in: {
+    status: 401,
+    title: 'Sign-in required',
+    detail: 'You are not signed in, or your session has ended. Sign in to continue.',
+    wwwAuthenticate: 'Bearer',
+  },
+  interaction_required: {
+    status: 401,
+    title: 'Sign-in required',
+    detail: `Your sign-in has expired for this action. ${TRY_SIGNING_IN_AGAIN}`,
+    wwwAuthenticate: 'Bearer',
+  },
+  invalid_token: {
+    status: 401,
+    title: 'Sign-in required',
+    detail: 'The access token was refused.',
+    wwwAuthenticate: 'Bearer error="invalid_token"',
+  },
+  insufficient_scope: {
+    status: 403,
+    title: 'Forbidden',
+    detail: 'The access token does not grant a scope this API requires.',
+    wwwAuthenticate: 'Bearer error="insufficient_scope"',
+  },
+  missing_role: { status: 403, title: 'Forbidden', detail: 'You are signed in, but you do not have an app role this needs.' },
+  client_not_allowed: { status: 403, title: 'Forbidden', detail: 'The application that requested this access token may not call this API.' },
+  cross_site_request: { status: 403, title: 'Forbidden', detail: "Another site may not change your sessions. Use this app's own pages." },
+  session_not_found: { status: 404, title: 'Not found', detail: 'You have no session with this id. It may have ended already.' },
+  downstream_failed: { status: 502, title: 'Upstream error', detail: 'The downstream API did not answer as expected.' },
+  downstream_unavailable: {
+    status: 503,
+    title: 'Service unavailable',
+    detail: 'The downstream API cannot be reached right now. Please try again in a moment.',
+    retryAfterSeconds: 10,
+  },
+  store_unavailable: {
+    status: 503,
+    title: 'Service unavailable',
+    detail: 'Our session store is busy or unreachable. Please try again in a moment.',
+    retryAfterSeconds: 1,
+  },
+  identity_provider_unavailable: {
+    status: 503,
+    title: 'Service unavailable',
+    detail: 'The sign-in service cannot be reached right now. Please try again in a moment.',
+    retryAfterSeconds: 10,
+  },
+  tenant_not_found: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
+  authority_host_not_found: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
+  untrusted_certificate: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
+  client_secret_rejected: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
+  client_not_authorized: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
+  redirect_uri_mismatch: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
+  misconfigured: { status: 500, title: 'Server error', detail: SETUP_MISTAKE },
+  internal_error: { status: 500, title: 'Server error', detail: 'Something went wrong on our side. Please try again later.' },
+} as const satisfies Record<string, CatalogueEntry>;
 
-  if (audience === 'api') {
-    return {
-      status: known.status,
-      ...cookies,
-      headers: { ...headers, 'Content-Type': 'application/problem+json' },
-      jsonBody: {
-        type: `urn:fnauth:error:${known.code}`,
-        title,
-        status: known.status,
-        code: known.code,
-        detail: known.detail,
-        ...(known.extra.loginUrl ? { login_url: known.extra.loginUrl } : {}),
-      },
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorOptions {
+  /** Replaces the catalogue's sentence. A sentence a person can act on; never a token, cookie value or secret. */
+  detail?: string;
+  /** Replaces the catalogue's `Retry-After`. */
+  retryAfterSeconds?: number;
+  /** Replaces the catalogue's `WWW-Authenticate`. */
+  wwwAuthenticate?: string;
+  /** Offer to sign in: problem+json `login_url`, and the page's button. */
+  loginUrl?: string;
+  /** A short machine code for the log (e.g. the tenant's error code); never shown to the caller. */
+  reason?: string;
+  /** For a setup mistake: the setting to fix, for the log. A name, never a value. */
+  setting?: string;
+  /** For a setup mistake: the URL that was tried, for the log. Never one that carries a query. */
+  url?: string;
+}
+
+/** An error with a code from the catalogue: the one kind of error that reaches a caller as itself. */
+export class AppError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  readonly extra: Omit<ErrorOptions, 'detail'>;
+
+  constructor(
+    readonly code: ErrorCode,
+    options: ErrorOptions = {},
+  ) {
+    const entry: CatalogueEntry = ERRORS[code];
+    const { detail = entry.detail, ...extra } = options;
+    super(detail);
+    this.name = 'AppError';
+    this.status = entry.status;
+    this.title = entry.title;
+    this.detail = detail;
+    this.extra = {
+      ...(entry.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: entry.retryAfterSeconds }),
+      ...(entry.wwwAuthenticate === undefined ? {} : { wwwAuthenticate: entry.wwwAuthenticate }),
+      ...extra,
     };
   }
-  const action = known.extra.loginUrl
-    ? `<p><a href="${escapeHtml(known.extra.loginUrl)}">Sign in</a></p>`
-    : '<p><a href="/api/login">Start again</a></p>';
-  return {
-    status: known.status,
-    ...cookies,
-    headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'" },
-    body:
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
-      `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(known.detail).replaceAll('\n', '<br>')}</p>` +
-      `<p><small>Error code: ${escapeHtml(known.code)}</small></p>${action}</body></html>`,
-  };
 }
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+/**
+ * Any thrown value as the error the caller sees: an {@link AppError} as is,
+ * a {@link ConfigError} as `misconfigured` with its message, anything else as
+ * `internal_error`.
+ */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof ConfigError) return new AppError('misconfigured', { detail: error.message, reason: 'settings' });
+  return new AppError('internal_error', { reason: `unexpected:${error instanceof Error ? error.name : 'unknown'}` });
 }

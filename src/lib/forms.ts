@@ -2,6 +2,8 @@
  * The form posts of our own pages: small `application/x-www-form-urlencoded`
  * bodies. Anything else reads as an empty form; an oversized body is refused.
  *
+ * Tested by test/lib/request-context.test.ts and test/functions/logout.test.ts.
+ *
  * @example
  * ```ts
  * const form = await readForm(request); // URLSearchParams; empty for GET
@@ -9,7 +11,7 @@
  * ```
  */
 import type { HttpRequest } from '@azure/functions';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 
 /** Our forms hold a token and a session id or two; nothing legitimate comes near this. */
 const MAX_FORM_BYTES = 2048;
@@ -19,6 +21,6 @@ export async function readForm(request: HttpRequest): Promise<URLSearchParams> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return new URLSearchParams();
   const body = await request.text();
-  if (body.length > MAX_FORM_BYTES) throw new AuthError('invalid_request', 400, 'This form is larger than any form of ours.');
+  if (body.length > MAX_FORM_BYTES) throw new AppError('invalid_request', { detail: 'This form is larger than any form of ours.' });
   return new URLSearchParams(body);
 }

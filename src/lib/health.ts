@@ -20,6 +20,8 @@
  * cached. A failure is reported by its code only, never by a message that
  * could carry a value.
  *
+ * Tested by test/functions/health.test.ts.
+ *
  * @example
  * ```ts
  * const health = createHealthCheck(runtimeProbes(getRuntime));
@@ -29,7 +31,7 @@
 import type { Container } from '@azure/cosmos';
 import { ConfigError } from './config';
 import { cosmosCall, cosmosStatus } from './cosmos';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import type { Runtime } from './runtime';
 
 export type HealthCheckName = 'settings' | 'tenant' | 'cosmos';
@@ -136,7 +138,7 @@ async function outcome(check: () => Promise<unknown>): Promise<CheckOutcome> {
 }
 
 function failureCode(error: unknown): string {
-  if (error instanceof CheckFailed || error instanceof AuthError) return error.code;
+  if (error instanceof CheckFailed || error instanceof AppError) return error.code;
   const status = cosmosStatus(error);
   return status === undefined ? 'unexpected' : `cosmos_${status}`;
 }

@@ -15,7 +15,7 @@
  * ```
  */
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import { equalStrings } from './random';
 import { TokenRejected, verifyTenantJwt } from './tenant-jwt';
 
@@ -37,7 +37,7 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
   try {
     payload = await verifyTenantJwt(idToken, { ...expected, audience: expected.clientId });
   } catch (error) {
-    if (error instanceof AuthError) throw error;
+    if (error instanceof AppError) throw error;
     throw invalidIdToken(error instanceof TokenRejected ? error.code : 'ERR_JWT_INVALID');
   }
   if (typeof payload.nonce !== 'string' || !equalStrings(payload.nonce, expected.nonce)) {
@@ -48,10 +48,8 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
   return payload as IdTokenClaims;
 }
 
-function invalidIdToken(reason: string): AuthError {
-  return new AuthError(
-    'invalid_id_token',
-    400,
-    `The identity provider's answer could not be verified (${reason}), so you were not signed in. Please try again.`,
-  );
+function invalidIdToken(reason: string): AppError {
+  return new AppError('invalid_id_token', {
+    detail: `The identity provider's answer could not be verified (${reason}), so you were not signed in. Please try again.`,
+  });
 }

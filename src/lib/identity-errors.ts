@@ -20,7 +20,7 @@
  *   502 for on-behalf-of, where signing in again would not help.
  */
 import type { DiscoveryError } from './authority';
-import { AuthError, type AuthErrorCode } from './errors';
+import { AppError, type ErrorCode } from './errors';
 
 interface MsalLikeError {
   name: string;
@@ -35,7 +35,65 @@ function msalError(error: unknown): MsalLikeError | undefined {
   return error as Error & MsalLikeError;
 }
 
-const UNAVAILABLE_CODES = new Set([
+/**
+ * `sign-in`: redeeming an authorization code; `silent`: using the token cache; `on-behalf-of`: exchanging a
+ * caller's bearer token; `app-only`: the app's own token (client credentials) for Microsoft Graph.
+ */
+export type MsalStep = 'sign-in' | 'silent' | 'on-behalf-of' | 'app-only';
+
+/** What the tenant said, reduced to what is safe to look at and to log. */
+interface TenantAnswer {
+  /** The OAuth error word or MSAL's error code, checked by {@link safeCode}. */
+  error: string;
+  aadsts?: number;
+  /** For the log: `msal:invalid_client aadsts:7000215`. */
+  reason: string;
+}
+
+/**
+ * Mistakes in the settings or the app registration that the tenant's answer
+ * reveals, first match first. Each names the setting to check; `said` is the
+ * tenant's error word and AADSTS number, for the page.
+ */
+const SETUP_MISTAKES: readonly { aadsts?: number; error?: string; code: ErrorCode; setting?: string; problem: (said: string) => string }[] = [
+  {
+    // Entra reports an unregistered redirect URI as `invalid_client` at the token endpoint, so the number decides.
+    aadsts: 50011,
+    code: 'redirect_uri_mismatch',
+    setting: 'REDIRECT_URI',
+    problem: (said) =>
+      `the sign-in service does not accept this app's redirect URI (${said}). Add the REDIRECT_URI value to the app registration (Authentication, Web platform), or correct REDIRECT_URI.`,
+  },
+  {
+    error: 'invalid_client',
+    code: 'client_secret_rejected',
+    setting: 'CLIENT_SECRET',
+    problem: (said) =>
+      `the sign-in service refused the app's client secret, which is wrong or has expired (${said}). Check the CLIENT_SECRET setting against the app registration's Certificates & secrets.`,
+  },
+  {
+    error: 'unauthorized_client',
+    code: 'client_not_authorized',
+    setting: 'CLIENT_ID',
+    problem: (said) =>
+      `the sign-in service does not accept this app for this kind of sign-in (${said}). Check the CLIENT_ID setting, and that the app registration belongs to this tenant.`,
+  },
+  {
+    error: 'invalid_scope',
+    code: 'misconfigured',
+    setting: 'DOWNSTREAM_API_SCOPES',
+    problem: (said) =>
+      `the sign-in service refused the scopes this app asks for (${said}). Check the DOWNSTREAM_API_SCOPES setting, and the app registration's API permissions and admin consent.`,
+  },
+  {
+    error: 'unsupported_grant_type',
+    code: 'misconfigured',
+    problem: (said) => `the sign-in service does not support a request this app needs (${said}).`,
+  },
+];
+
+/** MSAL's codes for a tenant that could not be reached, or answered garbage. */
+const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
   'network_error',
   'no_network_connectivity',
   'endpoints_resolution_error',
@@ -45,50 +103,52 @@ const UNAVAILABLE_CODES = new Set([
   'server_error',
   'token_parsing_error',
 ]);
-/** AADSTS50011: the redirect URI is not registered. Entra reports it as `invalid_client` at the token endpoint. */
-const REDIRECT_URI_MISMATCH = 50011;
 
 /**
- * `sign-in`: redeeming an authorization code; `silent`: using the token cache; `on-behalf-of`: exchanging a
- * caller's bearer token; `app-only`: the app's own token (client credentials) for Microsoft Graph.
+ * What MSAL's other errors mean, first match first (after outages and setup
+ * mistakes); a row without conditions matches anything. `signIn` offers the
+ * login URL with the error.
  */
-export type MsalStep = 'sign-in' | 'silent' | 'on-behalf-of' | 'app-only';
+const MSAL_RULES: readonly { errorCode?: string; step?: MsalStep; code: ErrorCode; signIn?: true; detail?: (error: string) => string }[] = [
+  {
+    // Signing in again would not help: the app lacks a permission or consent.
+    step: 'on-behalf-of',
+    code: 'downstream_failed',
+    detail: (error) =>
+      `The sign-in service would not issue a token for the downstream API on your behalf (${error}). Check the app's API permissions and admin consent.`,
+  },
+  {
+    step: 'app-only',
+    code: 'downstream_failed',
+    detail: (error) =>
+      `The sign-in service would not issue the app's own token for Microsoft Graph (${error}). Check the app's API permissions and admin consent.`,
+  },
+  {
+    errorCode: 'nonce_mismatch',
+    code: 'invalid_id_token',
+    detail: () => "The identity provider's answer does not belong to this sign-in, so you were not signed in. Please try again.",
+  },
+  { step: 'sign-in', code: 'code_redemption_failed', signIn: true },
+  { code: 'interaction_required', signIn: true },
+];
 
-export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep): AuthError {
-  if (error instanceof AuthError) return error;
+/** What MSAL's error at `step` means for the caller; an error that is not MSAL's is a bug. */
+export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep): AppError {
+  if (error instanceof AppError) return error;
   const msal = msalError(error);
-  if (!msal) {
-    return new AuthError('misconfigured', 500, 'Something went wrong on our side. Please try again later.', {
-      reason: `unexpected:${error instanceof Error ? error.name : 'unknown'}`,
-    });
-  }
+  if (!msal) return new AppError('internal_error', { reason: `unexpected:${error instanceof Error ? error.name : 'unknown'}` });
   const aadsts = Number.isInteger(Number(msal.errorNo)) && Number(msal.errorNo) > 0 ? Number(msal.errorNo) : undefined;
-  const reason = `msal:${safeCode(msal.errorCode)}${aadsts ? ` aadsts:${aadsts}` : ''}`;
+  const answer = { error: safeCode(msal.errorCode), aadsts, reason: `msal:${safeCode(msal.errorCode)}${aadsts ? ` aadsts:${aadsts}` : ''}` };
 
-  if (UNAVAILABLE_CODES.has(msal.errorCode) || (msal.status ?? 0) >= 500) return identityProviderUnavailable(reason);
-  const mistake = registrationMistake(safeCode(msal.errorCode), aadsts, reason);
+  if (UNAVAILABLE_CODES.has(msal.errorCode) || (msal.status ?? 0) >= 500) return identityProviderUnavailable(answer.reason);
+  const mistake = setupMistake(answer);
   if (mistake) return mistake;
-  if (step === 'on-behalf-of' || step === 'app-only') {
-    const whose = step === 'app-only' ? "the app's own token for Microsoft Graph" : 'a token for the downstream API on your behalf';
-    return new AuthError(
-      'downstream_failed',
-      502,
-      `The sign-in service would not issue ${whose} (${safeCode(msal.errorCode)}). Check the app's API permissions and admin consent.`,
-      { reason },
-    );
-  }
-  if (msal.errorCode === 'nonce_mismatch') {
-    return new AuthError('invalid_id_token', 400, "The identity provider's answer does not belong to this sign-in, so you were not signed in. Please try again.", {
-      reason,
-    });
-  }
-  if (step === 'sign-in') {
-    return new AuthError('code_redemption_failed', 400, 'This sign-in was already used, has expired or was refused. Please sign in again.', {
-      loginUrl,
-      reason,
-    });
-  }
-  return new AuthError('interaction_required', 401, 'Your sign-in has expired for this action. Please sign in again.', { loginUrl, reason });
+  const rule = MSAL_RULES.find((candidate) => (candidate.errorCode ?? msal.errorCode) === msal.errorCode && (candidate.step ?? step) === step)!;
+  return new AppError(rule.code, {
+    ...(rule.detail ? { detail: rule.detail(answer.error) } : {}),
+    ...(rule.signIn ? { loginUrl } : {}),
+    reason: answer.reason,
+  });
 }
 
 /**
@@ -96,35 +156,34 @@ export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep):
  * (`?error=…&error_description=…`). Only the error word and the AADSTS number
  * are kept: the description can echo request data.
  */
-export function fromAuthorizationError(error: string, description: string | null, loginUrl: string): AuthError {
+export function fromAuthorizationError(error: string, description: string | null, loginUrl: string): AppError {
   const code = safeCode(error);
   const aadsts = Number(/\bAADSTS(\d{1,9})\b/.exec(description ?? '')?.[1]) || undefined;
   const reason = `authorize:${code}${aadsts ? ` aadsts:${aadsts}` : ''}`;
-  if (code === 'access_denied') {
-    return new AuthError('authorization_failed', 401, 'Sign-in was cancelled or not allowed. You can try again.', { loginUrl, reason });
-  }
+  if (code === 'access_denied') return new AppError('access_denied', { loginUrl, reason });
   // RFC 6749 §4.1.2.1: the redirect's way of saying 500 and 503.
   if (code === 'server_error' || code === 'temporarily_unavailable') return identityProviderUnavailable(reason);
-  const mistake = registrationMistake(code, aadsts, reason);
-  if (mistake) return mistake;
-  return new AuthError('authorization_failed', 400, `The sign-in service reported a problem (${code}). Please try again.`, { loginUrl, reason });
+  return (
+    setupMistake({ error: code, aadsts, reason }) ??
+    new AppError('authorization_failed', { detail: `The sign-in service reported a problem (${code}). Please try again.`, loginUrl, reason })
+  );
 }
 
 /** The tenant's discovery document could not be had; `setting` is the one that chose the authority. */
-export function fromDiscoveryError(error: DiscoveryError, setting: string): AuthError {
+export function fromDiscoveryError(error: DiscoveryError, setting: string): AppError {
   const log = { reason: error.reason, setting, url: error.url };
   const { status, aadsts, network } = error.details;
   switch (error.code) {
     case 'tenant_not_found':
-      return setupMistake(
+      return notSetUp(
         'tenant_not_found',
         `the sign-in service has no tenant at ${error.url} (it answered ${status}${aadsts ? `, AADSTS${aadsts}` : ''}). Check the ${setting} setting.`,
         log,
       );
     case 'host_not_found':
-      return setupMistake('authority_host_not_found', `the host name ${error.host} does not exist (its DNS lookup failed). Check the ${setting} setting.`, log);
+      return notSetUp('authority_host_not_found', `the host name ${error.host} does not exist (its DNS lookup failed). Check the ${setting} setting.`, log);
     case 'untrusted_certificate':
-      return setupMistake(
+      return notSetUp(
         'untrusted_certificate',
         `this app does not trust the certificate of ${error.host} (${network?.code ?? 'untrusted'}). ` +
           `For a local or private sign-in service, start the app with NODE_EXTRA_CA_CERTS set to its CA certificate; otherwise check the ${setting} setting.`,
@@ -135,52 +194,21 @@ export function fromDiscoveryError(error: DiscoveryError, setting: string): Auth
   }
 }
 
-/** The app's registration or settings, as the tenant's error code reveals them; undefined for anything else. */
-function registrationMistake(oauthError: string, aadsts: number | undefined, reason: string): AuthError | undefined {
-  const number = aadsts ? `, AADSTS${aadsts}` : '';
-  if (aadsts === REDIRECT_URI_MISMATCH) {
-    return setupMistake(
-      'redirect_uri_mismatch',
-      `the sign-in service does not accept this app's redirect URI (${oauthError}${number}). Add the REDIRECT_URI value to the app registration (Authentication, Web platform), or correct REDIRECT_URI.`,
-      { reason, setting: 'REDIRECT_URI' },
-    );
-  }
-  switch (oauthError) {
-    case 'invalid_client':
-      return setupMistake(
-        'client_secret_rejected',
-        `the sign-in service refused the app's client secret, which is wrong or has expired (${oauthError}${number}). Check the CLIENT_SECRET setting against the app registration's Certificates & secrets.`,
-        { reason, setting: 'CLIENT_SECRET' },
-      );
-    case 'unauthorized_client':
-      return setupMistake(
-        'client_not_authorized',
-        `the sign-in service does not accept this app for this kind of sign-in (${oauthError}${number}). Check the CLIENT_ID setting, and that the app registration belongs to this tenant.`,
-        { reason, setting: 'CLIENT_ID' },
-      );
-    case 'invalid_scope':
-      return setupMistake(
-        'misconfigured',
-        `the sign-in service refused the scopes this app asks for (${oauthError}${number}). Check the DOWNSTREAM_API_SCOPES setting, and the app registration's API permissions and admin consent.`,
-        { reason, setting: 'DOWNSTREAM_API_SCOPES' },
-      );
-    case 'unsupported_grant_type':
-      return setupMistake('misconfigured', `the sign-in service does not support a request this app needs (${oauthError}${number}).`, { reason });
-    default:
-      return undefined;
-  }
+/** The first {@link SETUP_MISTAKES} row the answer matches, as an error; undefined for anything else. */
+function setupMistake(answer: TenantAnswer): AppError | undefined {
+  const row = SETUP_MISTAKES.find((candidate) => (candidate.aadsts ? candidate.aadsts === answer.aadsts : candidate.error === answer.error));
+  if (!row) return undefined;
+  const said = `${answer.error}${answer.aadsts ? `, AADSTS${answer.aadsts}` : ''}`;
+  return notSetUp(row.code, row.problem(said), { reason: answer.reason, ...(row.setting ? { setting: row.setting } : {}) });
 }
 
 /** A mistake in the settings or the app registration: 500, no Retry-After, a page that says so. */
-function setupMistake(code: AuthErrorCode, problem: string, log: { reason: string; setting?: string; url?: string }): AuthError {
-  return new AuthError(code, 500, `Sign-in is not set up correctly on this site: ${problem}`, log);
+function notSetUp(code: ErrorCode, problem: string, log: { reason: string; setting?: string; url?: string }): AppError {
+  return new AppError(code, { detail: `Sign-in is not set up correctly on this site: ${problem}`, ...log });
 }
 
-export function identityProviderUnavailable(reason?: string): AuthError {
-  return new AuthError('identity_provider_unavailable', 503, 'The sign-in service cannot be reached right now. Please try again in a moment.', {
-    retryAfterSeconds: 10,
-    reason,
-  });
+export function identityProviderUnavailable(reason?: string): AppError {
+  return new AppError('identity_provider_unavailable', reason ? { reason } : {});
 }
 
 /** Provider error codes are short tokens (RFC 6749); anything else is not echoed. */

@@ -11,9 +11,11 @@
  * msal-node is loaded on first use rather than at start-up, which keeps
  * cold starts short for requests that never need it (`/api/claims`).
  *
+ * Tested by test/functions/sign-in-cycle.test.ts and test/functions/redirect.test.ts.
+ *
  * @example
  * ```ts
- * const msal = await createMsalClient(config, authority, tokenCaches.pluginFor(sessionId, expiresAt));
+ * const msal = await createMsalClient(runtime.config, await runtime.identity(), runtime.sessions.tokenCaches.pluginFor(session));
  * ```
  */
 import type { ConfidentialClientApplication, ICachePlugin } from '@azure/msal-node';

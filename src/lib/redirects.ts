@@ -9,12 +9,12 @@
  *
  * @example
  * ```ts
- * const policy = new ReturnToPolicy('https://app.contoso.com', ['https://portal.contoso.com']);
+ * const policy = new ReturnToPolicy('https://app.contoso.com', ['https://portal.contoso.com'], '/api/claims');
  * policy.resolve('/api/claims');          // 'https://app.contoso.com/api/claims'
- * policy.resolve('//evil.example');       // throws AuthError invalid_return_to
+ * policy.resolve('//evil.example');       // throws AppError invalid_return_to
  * ```
  */
-import { AuthError } from './errors';
+import { AppError } from './errors';
 
 const MAX_LENGTH = 2048;
 // Whitespace, control characters and backslashes have no place in a return URL; browsers strip or rewrite them.
@@ -27,7 +27,8 @@ export class ReturnToPolicy {
   constructor(
     private readonly appOrigin: string,
     allowedOrigins: readonly string[],
-    readonly defaultPath = '/api/claims',
+    /** Where to go when no `returnTo` is given: a path on this app. */
+    readonly defaultPath: string,
   ) {
     this.allowedOrigins = new Set([appOrigin, ...allowedOrigins]);
   }
@@ -36,11 +37,7 @@ export class ReturnToPolicy {
   resolve(raw: string | null | undefined): string {
     if (raw === null || raw === undefined || raw === '') return new URL(this.defaultPath, this.appOrigin).href;
     if (!this.isAcceptable(raw)) {
-      throw new AuthError(
-        'invalid_return_to',
-        400,
-        'The returnTo address is not allowed. Use a path on this app (such as /api/claims) or an address on an allowed site.',
-      );
+      throw new AppError('invalid_return_to');
     }
     return new URL(raw, this.appOrigin).href;
   }

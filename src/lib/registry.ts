@@ -1,50 +1,71 @@
 /**
- * The route table, and the one way functions are registered.
+ * The one way functions are registered, and the plumbing every request goes
+ * through, so that a function file tells only its request's story.
  *
  * Each file in `src/functions` calls {@link defineFunction} once. That
- * registers the function with the Azure Functions host (`app.http`) and
- * records it in {@link routeTable}, which the local development host
- * serves as is: a route exists in exactly one place.
+ * registers the function with the Azure Functions host (`app.http`), adds
+ * its route to the route table (`routes.ts`, which `urlFor` reads) and to
+ * {@link routeTable}, which the local development host serves as is: a
+ * route exists in exactly one place.
  *
- * Every handler is wrapped the same way: errors become responses through
- * `errorResponse`, security headers are added (`X-Frame-Options: DENY`
- * unless the function is `frameable` and names its own `frame-ancestors`),
- * and one structured log line is written per request (path only: query
- * strings carry codes and state). Routes may take parameters
- * (`sessions/{id}`), which arrive as `request.params`.
+ * Every request then goes the same way:
+ * 1. a {@link RequestContext} is made (query, headers, cookies parsed once, the runtime);
+ * 2. when the function asks for a caller (`auth`), it is found and verified,
+ *    and its roles and scopes checked (`access.ts`): no caller is a 401 for
+ *    an API, a redirect to sign-in for a page; the wrong caller is a 403;
+ * 3. the handler runs;
+ * 4. if it throws, its failure hooks run and the error becomes a response
+ *    (`errorResponse`);
+ * 5. security headers are added (`X-Frame-Options: DENY` unless the
+ *    function is `frameable` and names its own `frame-ancestors`), and one
+ *    structured log line is written (path only: query strings carry codes
+ *    and state).
+ *
+ * Tested by test/functions/add-your-own.test.ts, test/functions/misconfigured.test.ts and test/security/log-hygiene.test.ts.
  *
  * @example
  * ```ts
- * defineFunction({ name: 'claims', route: 'claims', methods: ['GET'], audience: 'api', handler: async (request) => ({ jsonBody: {} }) });
+ * export default defineFunction({
+ *   name: 'claims', route: 'claims', methods: ['GET'], audience: 'api', auth: 'signed-in',
+ *   handler: async ({ caller }) => json({ claims: caller.kind === 'session' ? caller.session.claims : caller.claims }),
+ * });
  * ```
  */
-import { app, type HttpHandler, type HttpMethod, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { app, type HttpHandler, type HttpMethod, type HttpResponseInit } from '@azure/functions';
+import { checkRequirement, type AuthRequirement } from './access';
 import { ConfigError } from './config';
-import { AuthError, errorResponse, type ResponseAudience } from './errors';
+import { findCaller, notSignedIn } from './current-user';
+import { toAppError } from './errors';
+import { RequestContext, type AuthenticatedContext } from './request-context';
+import { errorResponse, redirect, type ResponseAudience } from './responses';
+import { addRoute, urlFor } from './routes';
 import { getRuntime } from './runtime';
 import { warmUpAfterFirstInvocation } from './warm-up';
 
-export const ROUTE_PREFIX = 'api';
+/** What the handler of a function with this requirement gets. */
+export type ContextFor<A extends AuthRequirement> = A extends 'anonymous' ? RequestContext : AuthenticatedContext;
 
-export interface FunctionDefinition {
-  /** The function's name in the host; also its file name. */
+export interface FunctionDefinition<A extends AuthRequirement = AuthRequirement> {
+  /** The function's name in the host, and for `urlFor`; also its file name. */
   name: string;
-  /** Relative to `/api/`. */
+  /** Relative to `/api/`; `{name}` segments are parameters (`context.params`). */
   route: string;
   methods: HttpMethod[];
   /** API routes answer problem+json, browser routes a page. */
   audience: ResponseAudience;
+  /** Who may call it (`access.ts`); anonymous when left out. */
+  auth?: A;
   /**
    * Only for a page another site must frame (front-channel logout): the
    * response then carries no `X-Frame-Options`, and the handler names who
    * may frame it in its own `frame-ancestors` (or nobody may).
    */
   frameable?: boolean;
-  handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+  handler: (context: ContextFor<A>) => Promise<HttpResponseInit>;
 }
 
 export interface RegisteredFunction extends FunctionDefinition {
-  /** The handler with error handling, headers and logging: what the host runs. */
+  /** The handler with authentication, error handling, headers and logging: what the host runs. */
   run: HttpHandler;
 }
 
@@ -70,8 +91,9 @@ export function reportSettingsProblems(log: (message: string) => void = console.
 app.hook.appStart(() => reportSettingsProblems());
 warmUpAfterFirstInvocation();
 
-export function defineFunction(definition: FunctionDefinition): RegisteredFunction {
-  const registered = { ...definition, run: wrap(definition) };
+export function defineFunction<A extends AuthRequirement = 'anonymous'>(definition: FunctionDefinition<A>): RegisteredFunction {
+  const registered = { ...definition, run: wrap(definition as FunctionDefinition) } as RegisteredFunction;
+  addRoute(definition);
   routeTable.push(registered);
   app.http(definition.name, {
     route: definition.route,
@@ -96,43 +118,64 @@ function framingHeaders(definition: FunctionDefinition, headers: Record<string, 
 }
 
 function wrap(definition: FunctionDefinition): HttpHandler {
-  return async (request, context) => {
+  return async (request, invocation) => {
     const started = performance.now();
+    const context = new RequestContext(request, invocation);
     let response: HttpResponseInit;
     let failure: string | undefined;
     let setup: { setting?: string; url?: string } = {};
     try {
-      response = await definition.handler(request, context);
+      response = await authenticateThenHandle(definition, context);
     } catch (error) {
-      failure =
-        error instanceof AuthError
-          ? [error.code, error.extra.reason].filter(Boolean).join(' ')
-          : error instanceof ConfigError
-            ? 'misconfigured settings'
-            : `unexpected:${(error as Error)?.name ?? 'unknown'}`;
+      const known = toAppError(error);
+      failure = [known.code, known.extra.reason].filter(Boolean).join(' ');
       // A setup mistake names the setting to fix and the URL tried: names and public URLs, never values.
-      if (error instanceof AuthError) setup = { setting: error.extra.setting, url: error.extra.url };
+      setup = { setting: known.extra.setting, url: known.extra.url };
       // Settings problems name settings, never their values: safe and needed in the log.
-      if (error instanceof ConfigError) context.error(error.message);
-      response = errorResponse(error, definition.audience);
+      if (error instanceof ConfigError) invocation.error(error.message);
+      response = errorResponse(known, definition.audience, { cookies: await context.undo(), signedIn: await hasSessionCookie(context) });
     }
     const headers = headerRecord(response.headers);
     response.headers = { ...SECURITY_HEADERS, ...framingHeaders(definition, headers), 'Cache-Control': 'no-store', ...headers };
-    context.log(
+    invocation.log(
       JSON.stringify({
         event: 'request',
         function: definition.name,
         method: request.method,
-        path: new URL(request.url).pathname,
+        path: context.url.pathname,
         status: response.status ?? 200,
         durationMs: Math.round(performance.now() - started),
-        invocationId: context.invocationId,
+        invocationId: invocation.invocationId,
         ...(failure ? { error: failure } : {}),
         ...setup,
       }),
     );
     return response;
   };
+}
+
+async function authenticateThenHandle(definition: FunctionDefinition, context: RequestContext): Promise<HttpResponseInit> {
+  const requirement = definition.auth ?? 'anonymous';
+  if (requirement === 'anonymous') return definition.handler(context as AuthenticatedContext);
+  const { runtime } = context;
+  // A function that names roles or scopes decides by them; otherwise a bearer token needs the API's own scope.
+  const caller = await findCaller(runtime, context, requirement === 'signed-in' ? undefined : {});
+  if (!caller) {
+    // A page sends the browser to sign in and back; an API says how to authenticate.
+    if (definition.audience === 'browser') return redirect(urlFor('login', { query: { returnTo: `${context.url.pathname}${context.url.search}` } }));
+    throw notSignedIn(runtime);
+  }
+  checkRequirement(caller, requirement);
+  return definition.handler(Object.assign(context, { caller }));
+}
+
+/** Whether the request carries a session cookie we signed: a hint for the error page, not a session lookup. */
+async function hasSessionCookie(context: RequestContext): Promise<boolean> {
+  try {
+    return (await context.runtime.sessions.ref(context.cookies)) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 function headerRecord(headers: HttpResponseInit['headers']): Record<string, string> {

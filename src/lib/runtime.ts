@@ -5,10 +5,12 @@
  * discovery document) are resolved on first use and, if that fails, tried
  * again on the next request instead of keeping the failure.
  *
+ * Tested by test/functions/setup-mistakes.test.ts.
+ *
  * @example
  * ```ts
  * const runtime = getRuntime();
- * const session = await runtime.sessions.resume(request.headers.get('cookie'));
+ * const session = await runtime.sessions.resume(context.cookies);
  * ```
  */
 import { createRemoteJWKSet, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
@@ -18,10 +20,11 @@ import type { Container } from '@azure/cosmos';
 import { CookiePolicy } from './cookie';
 import { openSessionsContainer } from './cosmos';
 import { FormTokens } from './cross-site';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import { fromDiscoveryError, identityProviderUnavailable } from './identity-errors';
 import { createKeyRing } from './keys';
 import { ReturnToPolicy } from './redirects';
+import { urlFor } from './routes';
 import { Sessions } from './session';
 import { SessionCookie } from './session/cookie';
 import { tenantIdOf } from './tenant-jwt';
@@ -39,7 +42,6 @@ export class Runtime {
   readonly transactions: TransactionStore;
   readonly formTokens: FormTokens;
   readonly returnTo: ReturnToPolicy;
-  readonly loginUrl: string;
   /** The Cosmos container, opened on first use. */
   readonly container: () => Promise<Container>;
   readonly identity: () => Promise<Identity>;
@@ -51,8 +53,7 @@ export class Runtime {
     this.sessions = new Sessions(new SessionCookie(createKeyRing(config.cookie.secrets, 'session'), policy), this.container, config.session);
     this.transactions = new TransactionStore(createKeyRing(config.cookie.secrets, 'transaction'), policy);
     this.formTokens = new FormTokens(createKeyRing(config.cookie.secrets, 'form'));
-    this.returnTo = new ReturnToPolicy(config.appOrigin, config.allowedReturnOrigins);
-    this.loginUrl = new URL('/api/login', config.appOrigin).href;
+    this.returnTo = new ReturnToPolicy(config.appOrigin, config.allowedReturnOrigins, urlFor('claims'));
     this.identity = retryingOnce(async () => {
       const authority = config.authorityMetadata
         ? resolveAuthorityFromJson(config.authority, config.authorityMetadata)
@@ -61,12 +62,19 @@ export class Runtime {
           });
       const tenantId = tenantIdOf(authority.metadata.issuer);
       if (!tenantId) {
-        throw new AuthError('misconfigured', 500, 'Sign-in is not set up correctly on our side. Please try again later.', {
+        throw new AppError('misconfigured', {
+          detail: `Sign-in is not set up correctly on this site: the sign-in service's issuer (${authority.metadata.issuer}) names no tenant id. Check the ${config.authoritySetting} setting.`,
           reason: 'issuer_without_tenant_id',
+          setting: config.authoritySetting,
         });
       }
       return { ...authority, tenantId, keys: tenantKeys(new URL(authority.metadata.jwks_uri)) };
     });
+  }
+
+  /** Where to sign in, absolute: offered with every error that signing in again would fix. */
+  get loginUrl(): string {
+    return urlFor('login', { origin: this.config.appOrigin });
   }
 }
 

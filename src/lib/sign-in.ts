@@ -1,39 +1,34 @@
 /**
- * The sign-in flow: starting it at `/api/login` and completing it at
- * `/api/redirect`.
+ * The sign-in flow: starting it at `/api/login` and the steps that complete
+ * it at `/api/redirect` (the function file strings them together).
  *
- * Start: PKCE (S256), a fresh state, nonce and session id, all sealed in the
- * transaction cookie; MSAL builds the authorize URL.
- * Complete: the transaction must match the returned state and still be
- * fresh; MSAL redeems the code with the same verifier and nonce; the ID token
- * is then verified here (msal-node does not); finally the session begins
- * (`session/`): the session and its token cache in one transactional batch,
- * nothing kept for a failed sign-in.
+ * Start: PKCE (S256), a fresh state, nonce and session secret, all sealed in
+ * the transaction cookie; MSAL builds the authorize URL.
+ * Complete: {@link parseCallback} reads the tenant's answer; the transaction
+ * must match the returned state and still be fresh; {@link redeemCode} has
+ * MSAL redeem the code with the same verifier and nonce;
+ * {@link verifySignInIdToken} verifies the ID token here (msal-node does
+ * not); then the session begins (`session/`): the session and its token
+ * cache in one transactional batch, nothing kept for a failed sign-in.
+ *
+ * Tested by test/functions/login.test.ts and test/functions/redirect.test.ts.
  *
  * @example
  * ```ts
- * const started = await startSignIn(runtime, { returnTo, prompt: 'create' }, request.headers.get('cookie'));
- * const completed = await completeSignIn(runtime, new URLSearchParams(request.query), request.headers);
- * // each: { location, cookies } for a 302
+ * const started = await startSignIn(runtime, { returnTo, prompt: 'create' }, context.cookies); // { location, cookies } for a 302
+ * const { code, state } = parseCallback(context.query, runtime.loginUrl);
  * ```
  */
 import type { Cookie } from '@azure/functions';
 import { createHash } from 'node:crypto';
-import { readSingleCookie } from './cookie';
-import { AuthError } from './errors';
-import { verifyIdToken } from './id-token';
+import type { RequestCookies } from './cookie';
+import { AppError } from './errors';
+import { verifyIdToken, type IdTokenClaims } from './id-token';
 import { fromAuthorizationError, fromMsalError } from './identity-errors';
 import { createMsalClient } from './msal';
 import { randomToken } from './random';
 import type { Runtime } from './runtime';
-import { newTransaction } from './transaction';
-
-/** What the callback reads of its request. */
-export interface CallbackRequest {
-  query: URLSearchParams;
-  cookieHeader: string | null;
-  userAgent: string | null;
-}
+import { newTransaction, type LoginTransaction } from './transaction';
 
 export const PROMPTS = ['login', 'select_account', 'create', 'none'] as const;
 export type Prompt = (typeof PROMPTS)[number];
@@ -45,11 +40,7 @@ export interface SignInOptions {
   loginHint?: string;
 }
 
-export async function startSignIn(
-  runtime: Runtime,
-  options: SignInOptions,
-  cookieHeader: string | null,
-): Promise<{ location: string; cookies: Cookie[] }> {
+export async function startSignIn(runtime: Runtime, options: SignInOptions, cookies: RequestCookies): Promise<{ location: string; cookies: Cookie[] }> {
   const { config } = runtime;
   const identity = await runtime.identity();
   const transaction = newTransaction({ returnTo: options.returnTo, codeVerifier: randomToken() });
@@ -70,36 +61,37 @@ export async function startSignIn(
     .catch((error: unknown) => {
       throw fromMsalError(error, runtime.loginUrl, 'sign-in');
     });
-  return { location, cookies: [...runtime.transactions.dropOldest(cookieHeader), await runtime.transactions.seal(transaction)] };
+  return { location, cookies: [...runtime.transactions.dropOldest(cookies), await runtime.transactions.seal(transaction)] };
 }
 
-export async function completeSignIn(runtime: Runtime, request: CallbackRequest): Promise<{ location: string; cookies: Cookie[] }> {
-  const state = request.query.get('state');
-  try {
-    return await redeem(runtime, request, state);
-  } catch (error) {
-    // Whatever went wrong, this sign-in is over: its transaction must not linger.
-    if (error instanceof AuthError && state && readSingleCookie(request.cookieHeader, runtime.transactions.cookieName(state))) {
-      error.extra.cookies = [runtime.transactions.clear(state)];
-    }
-    throw error;
-  }
-}
-
-async function redeem(runtime: Runtime, request: CallbackRequest, state: string | null): Promise<{ location: string; cookies: Cookie[] }> {
-  const { config } = runtime;
-  const { query, cookieHeader } = request;
+/** What the tenant sent to the redirect URI: the code and state, or an error it reported instead. */
+export function parseCallback(query: URLSearchParams, loginUrl: string): { code: string; state: string } {
   const providerError = query.get('error');
-  if (providerError) throw fromAuthorizationError(providerError, query.get('error_description'), runtime.loginUrl);
+  if (providerError) throw fromAuthorizationError(providerError, query.get('error_description'), loginUrl);
   const code = query.get('code');
+  const state = query.get('state');
   if (!code || !state || code.length > 4096) {
-    throw new AuthError('invalid_request', 400, 'This address is meant for the sign-in service to return to; it is missing its sign-in code.', {
-      loginUrl: runtime.loginUrl,
+    throw new AppError('invalid_request', {
+      detail: 'This address is meant for the sign-in service to return to; it is missing its sign-in code.',
+      loginUrl,
     });
   }
-  const transaction = await runtime.transactions.open(cookieHeader, state);
-  const identity = await runtime.identity();
-  const msal = await createMsalClient(config, identity);
+  return { code, state };
+}
+
+/** What redeeming the code gave: what the session begins with. */
+export interface Redemption {
+  idToken: string;
+  /** MSAL's account key, to find the account in the token cache later. */
+  homeAccountId: string;
+  /** MSAL's serialized cache, holding the refresh token. */
+  tokenCache: string;
+}
+
+/** MSAL redeems the code with this sign-in's PKCE verifier and nonce. */
+export async function redeemCode(runtime: Runtime, code: string, transaction: LoginTransaction): Promise<Redemption> {
+  const { config } = runtime;
+  const msal = await createMsalClient(config, await runtime.identity());
   const result = await msal
     .acquireTokenByCode({
       code,
@@ -107,29 +99,25 @@ async function redeem(runtime: Runtime, request: CallbackRequest, state: string 
       scopes: config.downstream.scopes,
       codeVerifier: transaction.codeVerifier,
       nonce: transaction.nonce,
-      state,
+      state: transaction.state,
     })
     .catch((error: unknown) => {
       throw fromMsalError(error, runtime.loginUrl, 'sign-in');
     });
   if (!result.account || !result.idToken) {
-    throw new AuthError('invalid_id_token', 400, 'The sign-in service did not return an ID token. Please try again.');
+    throw new AppError('invalid_id_token', { detail: 'The sign-in service did not return an ID token. Please try again.' });
   }
-  const claims = await verifyIdToken(result.idToken, {
+  return { idToken: result.idToken, homeAccountId: result.account.homeAccountId, tokenCache: msal.getTokenCache().serialize() };
+}
+
+/** The ID token, verified against the tenant (keys, issuer, tenant, audience, times) and this sign-in's nonce. */
+export async function verifySignInIdToken(runtime: Runtime, idToken: string, transaction: LoginTransaction): Promise<IdTokenClaims> {
+  const identity = await runtime.identity();
+  return verifyIdToken(idToken, {
     keys: identity.keys,
     issuer: identity.metadata.issuer,
     tenantId: identity.tenantId,
-    clientId: config.clientId,
+    clientId: runtime.config.clientId,
     nonce: transaction.nonce,
   });
-  const { cookie } = await runtime.sessions.begin({
-    secret: transaction.sessionSecret,
-    claims,
-    idToken: result.idToken,
-    homeAccountId: result.account.homeAccountId,
-    tokenCache: msal.getTokenCache().serialize(),
-    userAgent: request.userAgent,
-    cookieHeader,
-  });
-  return { location: transaction.returnTo, cookies: [cookie, runtime.transactions.clear(state)] };
 }

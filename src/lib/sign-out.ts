@@ -11,24 +11,27 @@
  * tenant's logs, so the session keeps it only in that case. Without either,
  * Entra asks the user which account to sign out.
  *
+ * Tested by test/functions/logout.test.ts.
+ *
  * @example
  * ```ts
- * const { location, cookie } = await signOut(runtime, request.headers.get('cookie'), { everywhere: false });
+ * const { location, cookie } = await signOut(runtime, context.cookies, { everywhere: false });
  * ```
  */
 import type { Cookie } from '@azure/functions';
+import type { RequestCookies } from './cookie';
 import type { Runtime } from './runtime';
 import type { Session } from './session';
 
 export async function signOut(
   runtime: Runtime,
-  cookieHeader: string | null,
+  cookies: RequestCookies,
   options: { everywhere: boolean },
 ): Promise<{ location: string; cookie: Cookie }> {
   const { sessions } = runtime;
-  const ref = await sessions.ref(cookieHeader);
+  const ref = await sessions.ref(cookies);
   // Read first: the session's claims name the account to sign out at the tenant.
-  const session = ref && (await sessions.resume(cookieHeader, { slide: false }));
+  const session = ref && (await sessions.resume(cookies, { slide: false }));
   if (session && options.everywhere) await sessions.endUser(session.userKey);
   else if (ref) await sessions.end(ref);
   const { metadata } = await runtime.identity();

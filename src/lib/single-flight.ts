@@ -7,6 +7,8 @@
  * Instance-local by nature: it spares the tenant and Cosmos DB the duplicate
  * calls of one instance; other instances still make their own.
  *
+ * Tested by test/lib/single-flight.test.ts.
+ *
  * @example
  * ```ts
  * const refreshes = new SingleFlight<string, string>();

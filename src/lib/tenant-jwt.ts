@@ -5,6 +5,8 @@
  * expiry and not-before with a small clock skew, the tenant (`tid`) and the
  * token version (`ver` 2.0, what the v2.0 endpoints and External ID issue).
  *
+ * Tested by test/lib/id-token.test.ts and test/functions/bearer.test.ts.
+ *
  * @example
  * ```ts
  * const payload = await verifyTenantJwt(token, { keys, issuer, tenantId, audience: clientId });
@@ -12,7 +14,7 @@
  * ```
  */
 import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 
 /** Entra signs with RS256; the others are accepted for providers that rotate to them. */
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
@@ -52,7 +54,7 @@ export async function verifyTenantJwt(token: string, expected: TenantJwtExpectat
     return payload;
   } catch (error) {
     // An outage while fetching the keys is not the token's fault: let it through as is.
-    if (error instanceof AuthError || error instanceof TokenRejected) throw error;
+    if (error instanceof AppError || error instanceof TokenRejected) throw error;
     throw new TokenRejected((error as { code?: string }).code ?? 'ERR_JWT_INVALID');
   }
 }

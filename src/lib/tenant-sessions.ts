@@ -7,12 +7,14 @@
  * application permission with admin consent. Off unless
  * `REVOKE_TENANT_SESSIONS` is true.
  *
+ * Tested by test/functions/user-sessions.test.ts.
+ *
  * @example
  * ```ts
  * await revokeTenantSessions(runtime, '11111111-1111-4111-8111-111111111111');
  * ```
  */
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import { fromMsalError } from './identity-errors';
 import { createMsalClient } from './msal';
 import type { Runtime } from './runtime';
@@ -24,7 +26,7 @@ export async function revokeTenantSessions(runtime: Runtime, userId: string): Pr
   const result = await msal.acquireTokenByClientCredential({ scopes: [`${GRAPH}/.default`] }).catch((error: unknown) => {
     throw fromMsalError(error, runtime.loginUrl, 'app-only');
   });
-  if (!result) throw new AuthError('downstream_failed', 502, 'The sign-in service issued no token for Microsoft Graph.');
+  if (!result) throw new AppError('downstream_failed', { detail: 'The sign-in service issued no token for Microsoft Graph.' });
   let response: Response;
   try {
     response = await fetch(`${GRAPH}/v1.0/users/${encodeURIComponent(userId)}/revokeSignInSessions`, {
@@ -33,8 +35,8 @@ export async function revokeTenantSessions(runtime: Runtime, userId: string): Pr
       signal: AbortSignal.timeout(10_000),
     });
   } catch {
-    throw new AuthError('downstream_failed', 503, "The user's sessions here have ended, but Microsoft Graph cannot be reached to end them at the tenant. Try again in a moment.", {
-      retryAfterSeconds: 10,
+    throw new AppError('downstream_unavailable', {
+      detail: "The user's sessions here have ended, but Microsoft Graph cannot be reached to end them at the tenant. Try again in a moment.",
     });
   }
   await response.arrayBuffer().catch(() => undefined);
@@ -45,7 +47,8 @@ export async function revokeTenantSessions(runtime: Runtime, userId: string): Pr
       : response.status === 404
         ? 'the tenant has no user with this id'
         : 'try again later';
-  throw new AuthError('downstream_failed', 502, `The user's sessions here have ended, but Microsoft Graph refused to end them at the tenant (status ${response.status}): ${why}.`, {
+  throw new AppError('downstream_failed', {
+    detail: `The user's sessions here have ended, but Microsoft Graph refused to end them at the tenant (status ${response.status}): ${why}.`,
     reason: `graph:${response.status}`,
   });
 }

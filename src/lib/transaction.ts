@@ -13,13 +13,13 @@
  * const tx = newTransaction({ returnTo: 'https://app.contoso.com/api/claims', codeVerifier });
  * const cookie = transactions.seal(tx);
  * // … later, in the callback:
- * const same = await transactions.open(request.headers.get('cookie'), stateFromQuery);
+ * const same = await transactions.open(context.cookies, stateFromQuery);
  * ```
  */
 import type { Cookie } from '@azure/functions';
-import { cookieNames, readSingleCookie, type CookiePolicy } from './cookie';
+import type { CookiePolicy, RequestCookies } from './cookie';
 import { SealedTokens } from './cookie-tokens';
-import { AuthError } from './errors';
+import { AppError } from './errors';
 import type { KeyRing } from './keys';
 import { equalStrings, randomToken } from './random';
 
@@ -66,26 +66,22 @@ export class TransactionStore {
 
   /**
    * The transaction that `state` names, from this browser's cookies.
-   * Throws an {@link AuthError} a person can act on when it is missing, forged or too old.
+   * Throws an {@link AppError} a person can act on when it is missing, forged or too old.
    */
-  async open(cookieHeader: string | null, state: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<LoginTransaction> {
+  async open(cookies: RequestCookies, state: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<LoginTransaction> {
     if (!STATE_PATTERN.test(state)) {
-      throw new AuthError('state_mismatch', 400, 'This sign-in response does not belong to a sign-in started here.');
+      throw new AppError('state_mismatch');
     }
-    const sealed = readSingleCookie(cookieHeader, this.cookieName(state));
+    const sealed = cookies.get(this.cookieName(state));
     if (!sealed) {
-      throw new AuthError(
-        'transaction_missing',
-        400,
-        'We could not find the sign-in you started in this browser. It may have finished already or been started elsewhere. Please sign in again.',
-      );
+      throw new AppError('transaction_missing');
     }
     const transaction = this.tokens.open(sealed);
     if (!isTransaction(transaction) || !equalStrings(transaction.state, state)) {
-      throw new AuthError('state_mismatch', 400, 'This sign-in response does not belong to a sign-in started here.');
+      throw new AppError('state_mismatch');
     }
     if (nowSeconds - transaction.createdAt > TRANSACTION_LIFETIME_SECONDS || transaction.createdAt > nowSeconds + 60) {
-      throw new AuthError('transaction_expired', 400, 'The sign-in took too long and expired. Please sign in again.');
+      throw new AppError('transaction_expired');
     }
     return transaction;
   }
@@ -94,15 +90,20 @@ export class TransactionStore {
     return this.policy.expire(this.cookieName(state));
   }
 
+  /** Clears the transaction `state` names, if this browser holds it; nothing otherwise. */
+  clearIfPresent(cookies: RequestCookies, state: string | null): Cookie[] {
+    return state && cookies.get(this.cookieName(state)) !== undefined ? [this.clear(state)] : [];
+  }
+
   /**
    * Expiring cookies for the oldest pending sign-ins, so that with the one
    * about to start at most {@link MAX_PENDING_TRANSACTIONS} remain. Abandoned
    * sign-ins would otherwise pile up for ten minutes each until the `Cookie`
    * header outgrew what servers accept.
    */
-  dropOldest(cookieHeader: string | null): Cookie[] {
+  dropOldest(cookies: RequestCookies): Cookie[] {
     const prefix = this.policy.name('-tx-');
-    const pending = [...new Set(cookieNames(cookieHeader).filter((name) => name.startsWith(prefix)))];
+    const pending = cookies.names.filter((name) => name.startsWith(prefix));
     return pending.slice(0, Math.max(0, pending.length - (MAX_PENDING_TRANSACTIONS - 1))).map((name) => this.policy.expire(name));
   }
 }

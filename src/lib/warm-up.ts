@@ -16,6 +16,8 @@
  * instance is added by a scale-out, not for the first instance or after a
  * restart.
  *
+ * Tested by test/scripts/bundle.test.ts.
+ *
  * @example
  * ```ts
  * warmUpAfterFirstInvocation(); // once, when the functions are registered

@@ -18,7 +18,8 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { bearerToken, verifyAccessToken } from '../../src/lib/access-token';
-import { AuthError, errorResponse } from '../../src/lib/errors';
+import { AppError } from '../../src/lib/errors';
+import { errorResponse } from '../../src/lib/responses';
 import { run, type ExitCode, type Output } from '../../src/cli/run';
 import { FakeEntra } from '../helpers/fake-entra';
 
@@ -136,7 +137,7 @@ function apiHandlers(harness: CliHarness, jwks: ReturnType<typeof createRemoteJW
       harness.apiCalls.push({ path: '/api/claims', authorization });
       try {
         const token = bearerToken(authorization);
-        if (!token) throw new AuthError('not_signed_in', 401, 'You are not signed in, or your session has ended. Sign in to continue.');
+        if (!token) throw new AppError('not_signed_in');
         const claims = await verifyAccessToken(token, {
           keys: jwks,
           issuer: harness.entra.issuer,
@@ -152,7 +153,7 @@ function apiHandlers(harness: CliHarness, jwks: ReturnType<typeof createRemoteJW
     }),
     http.get(`${API_BASE}/api/admin`, ({ request }) => {
       harness.apiCalls.push({ path: '/api/admin', authorization: request.headers.get('authorization') });
-      return problem(new AuthError('insufficient_scope', 403, 'The access token does not grant the "admin" scope this API requires.'));
+      return problem(new AppError('insufficient_scope', { detail: 'The access token does not grant the "admin" scope this API requires.' }));
     }),
   ];
 }

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { CookieJar, HttpFormDriver, parseForms, textById } from '../helpers/http-form-driver';
+import { CookieJar, HttpFormDriver, parseForms, textById } from '../../dev/http-form-driver';
 
 describe('CookieJar', () => {
   it('scopes cookies by host (not port) and path, keeps Secure ones off http, honours deletion', () => {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfidentialClientApplication } from '@azure/msal-node';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_ADMIN_USER,
@@ -18,8 +19,8 @@ import {
   startProvider,
   type LocalProvider,
 } from '../../dev/provider';
-import { HttpFormDriver, httpRequest } from '../helpers/http-form-driver';
-import { authorizeRequest, codeFlowTokens, decodeJwtPayload } from '../helpers/local-provider-flows';
+import { HttpFormDriver, httpRequest } from '../../dev/http-form-driver';
+import { authorizeRequest, codeFlowTokens } from '../../dev/local-provider-flows';
 import { createMsalNetworkClient } from '../helpers/msal-network-client';
 
 const alice = DEMO_USERS[0]!;
@@ -90,14 +91,14 @@ describe('client credentials (app-only tokens)', () => {
       system: { networkClient: network.client },
     });
     const result = await daemon.acquireTokenByClientCredential({ scopes: [webApi] });
-    expect(decodeJwtPayload(result!.accessToken)).toMatchObject({ aud: WEB.clientId, roles: [SESSIONS_ADMIN_ROLE] });
+    expect(decodeJwt(result!.accessToken)).toMatchObject({ aud: WEB.clientId, roles: [SESSIONS_ADMIN_ROLE] });
     expect(network.requests.map((request) => request.form?.grant_type)).toEqual(['client_credentials']);
   });
 
   it('gives a client granted nothing on that API a token without roles, as Entra does', async () => {
     const { status, body } = await clientCredentials({ client_id: WEB.clientId, client_secret: WEB.clientSecret!, scope: webApi });
     expect(status).toBe(200);
-    const claims = decodeJwtPayload(String(body.access_token));
+    const claims = decodeJwt(String(body.access_token));
     expect(claims).toMatchObject({ aud: WEB.clientId, azp: WEB.clientId, oid: idp.servicePrincipalId(WEB.clientId) });
     expect(claims).not.toHaveProperty('roles');
     expect(idp.servicePrincipalId(WEB.clientId)).not.toBe(WEB.clientId);
@@ -136,13 +137,13 @@ describe('roles assigned to users', () => {
     });
 
     const user = await codeFlowTokens(new HttpFormDriver({ ca: idp.caCert }), idp, web, alice, { scope: apiScope });
-    expect(decodeJwtPayload(user.id_token!)).not.toHaveProperty('roles');
-    expect(decodeJwtPayload(user.access_token!)).not.toHaveProperty('roles');
+    expect(decodeJwt(user.id_token!)).not.toHaveProperty('roles');
+    expect(decodeJwt(user.access_token!)).not.toHaveProperty('roles');
 
     // The role belongs to the web API: the admin's Graph token does not carry it.
     const graph = await codeFlowTokens(new HttpFormDriver({ ca: idp.caCert }), idp, web, DEMO_ADMIN_USER);
-    expect(decodeJwtPayload(graph.access_token!)).toMatchObject({ aud: GRAPH_APP_ID, scp: 'User.Read' });
-    expect(decodeJwtPayload(graph.access_token!)).not.toHaveProperty('roles');
+    expect(decodeJwt(graph.access_token!)).toMatchObject({ aud: GRAPH_APP_ID, scp: 'User.Read' });
+    expect(decodeJwt(graph.access_token!)).not.toHaveProperty('roles');
   }, 30_000);
 
   it('refuses roles that no API defines, naming the client', async () => {

@@ -7,11 +7,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS, DEV_WEB_CLIENT, startProvider, type LocalProvider, type ProviderClient } from '../../dev/provider';
 import { launchChromium } from '../helpers/chromium';
-import { HttpFormDriver, httpRequest } from '../helpers/http-form-driver';
-import { authorizeRequest, codeFlowTokens, decodeJwtPayload, redeemCode, signOutAtProvider, type CodeFlowClient } from '../helpers/local-provider-flows';
+import { HttpFormDriver, httpRequest } from '../../dev/http-form-driver';
+import { authorizeRequest, codeFlowTokens, redeemCode, signOutAtProvider, type CodeFlowClient } from '../../dev/local-provider-flows';
 
 const [alice, bob] = [DEMO_USERS[0]!, DEMO_USERS[1]!];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -115,29 +116,29 @@ describe('sid in ID tokens', () => {
     // A refreshed ID token names the session it came from.
     const refreshed = await refresh(web, first.refresh_token!);
     expect(refreshed.status).toBe(200);
-    expect(decodeJwtPayload(refreshed.body.id_token!).sid).toBe(claims.sid);
+    expect(decodeJwt(refreshed.body.id_token!).sid).toBe(claims.sid);
 
     // Another browser is another session.
     const elsewhere = await codeFlowTokens(new HttpFormDriver({ ca: idp.caCert }), idp, web, alice);
-    expect(decodeJwtPayload(elsewhere.id_token!).sid).toMatch(GUID);
-    expect(decodeJwtPayload(elsewhere.id_token!).sid).not.toBe(claims.sid);
+    expect(decodeJwt(elsewhere.id_token!).sid).toMatch(GUID);
+    expect(decodeJwt(elsewhere.id_token!).sid).not.toBe(claims.sid);
 
     // Access tokens and userinfo do not carry it.
-    expect(decodeJwtPayload(first.access_token!)).not.toHaveProperty('sid');
+    expect(decodeJwt(first.access_token!)).not.toHaveProperty('sid');
   }, 30_000);
 
   it('changes when the user signs out and in again, or another user takes over the browser', async () => {
     const web = codeClient(WEB);
     const browser = new HttpFormDriver({ ca: idp.caCert });
-    const before = decodeJwtPayload((await codeFlowTokens(browser, idp, web, alice)).id_token!).sid;
+    const before = decodeJwt((await codeFlowTokens(browser, idp, web, alice)).id_token!).sid;
 
     await signOutAtProvider(browser, logoutUrl(WEB), WEB.postLogoutRedirectUris[0]!);
-    const after = decodeJwtPayload((await codeFlowTokens(browser, idp, web, alice)).id_token!).sid;
+    const after = decodeJwt((await codeFlowTokens(browser, idp, web, alice)).id_token!).sid;
     expect(after).toMatch(GUID);
     expect(after).not.toBe(before);
 
     // prompt=login as bob in alice's browser: oidc-provider ends alice's session first.
-    const bobs = decodeJwtPayload((await codeFlowTokens(browser, idp, web, bob, { prompt: 'login' })).id_token!);
+    const bobs = decodeJwt((await codeFlowTokens(browser, idp, web, bob, { prompt: 'login' })).id_token!);
     expect(bobs.oid).toBe(bob.oid);
     expect(bobs.sid).not.toBe(after);
   }, 30_000);
@@ -146,7 +147,7 @@ describe('sid in ID tokens', () => {
 describe('front-channel logout', () => {
   it('loads the front-channel URL of each app of the ended session, with its sid and the issuer, then goes on', async () => {
     const browser = new HttpFormDriver({ ca: idp.caCert });
-    const sid = decodeJwtPayload((await codeFlowTokens(browser, idp, codeClient(WEB), alice)).id_token!).sid;
+    const sid = decodeJwt((await codeFlowTokens(browser, idp, codeClient(WEB), alice)).id_token!).sid;
     await codeFlowTokens(browser, idp, codeClient(OTHER), alice);
     await codeFlowTokens(browser, idp, codeClient(QUIET), alice);
     const elsewhere = new HttpFormDriver({ ca: idp.caCert });
@@ -233,7 +234,7 @@ describe('front-channel logout', () => {
       await page.locator('#signin-submit').click();
       await page.waitForURL((url) => url.pathname === '/web/redirect');
       const tokens = await redeemCode(idp, codeClient(WEB), new URL(page.url()).searchParams.get('code')!, signIn.verifier);
-      const sid = decodeJwtPayload(tokens.id_token!).sid;
+      const sid = decodeJwt(tokens.id_token!).sid;
       await page.goto(authorizeRequest(idp, codeClient(OTHER)).url); // single sign-on
       await page.waitForURL((url) => url.pathname === '/other/redirect');
       expect((await context.cookies(apps.origin)).map((cookie) => cookie.name)).toContain('app_session');

@@ -14,10 +14,11 @@ import {
   type AuthenticationResult,
   type Configuration,
 } from '@azure/msal-node';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DEMO_USERS, DEV_DEVICE_CLIENT, DEV_WEB_CLIENT, GRAPH_APP_ID, startProvider, type LocalProvider } from '../../dev/provider';
-import { HttpFormDriver, httpRequest, textById } from '../helpers/http-form-driver';
-import { approveDeviceCode, sameEndpoint, signInAtProvider, signOutAtProvider, signUpAtProvider } from '../helpers/local-provider-flows';
+import { HttpFormDriver, httpRequest, textById } from '../../dev/http-form-driver';
+import { approveDeviceCode, sameEndpoint, signInAtProvider, signOutAtProvider, signUpAtProvider } from '../../dev/local-provider-flows';
 import { createMsalNetworkClient } from '../helpers/msal-network-client';
 
 const alice = DEMO_USERS[0]!;
@@ -57,14 +58,6 @@ function msalConfig(clientId: string, clientSecret?: string, p: LocalProvider = 
     system: { networkClient: network.client },
   };
   return { config, network };
-}
-
-function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
-  const [header = '', payload = ''] = token.split('.');
-  return {
-    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>,
-    payload: JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>,
-  };
 }
 
 /** Verifies a JWT against the provider's published JWKS (as the app does), with jose. */
@@ -197,9 +190,8 @@ describe('browser sign-in with a confidential client (auth code + PKCE)', () => 
     expect(network.requests.filter((r) => r.method === 'GET')).toEqual([]); // authorityMetadata: no discovery
 
     // The access token is for the Graph stand-in.
-    const at = decodeJwt(result.accessToken);
-    expect(at.header.typ).toBe('JWT');
-    expect(at.payload).toMatchObject({ aud: GRAPH_APP_ID, scp: 'User.Read', oid: alice.oid, tid: idp.tenantId, azp: WEB.clientId, ver: '2.0' });
+    expect(decodeProtectedHeader(result.accessToken).typ).toBe('JWT');
+    expect(decodeJwt(result.accessToken)).toMatchObject({ aud: GRAPH_APP_ID, scp: 'User.Read', oid: alice.oid, tid: idp.tenantId, azp: WEB.clientId, ver: '2.0' });
     expect(result.scopes).toEqual(expect.arrayContaining(['User.Read']));
     const me = await callGraph(result.accessToken);
     expect(me).toEqual({
@@ -229,9 +221,8 @@ describe('browser sign-in with a confidential client (auth code + PKCE)', () => 
     const refreshCall = network.requests.filter((r) => r.method === 'POST').at(-1);
     expect(refreshCall?.form).toMatchObject({ grant_type: 'refresh_token', client_id: WEB.clientId });
     // Not called against the Graph stand-in: with a 1 s lifetime, a busy machine could let it expire first.
-    const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { oid: string; exp: number };
-    expect(claimsOf(second.accessToken).oid).toBe(bob.oid);
-    expect(claimsOf(second.accessToken).exp).toBeGreaterThan(claimsOf(first.accessToken).exp);
+    expect(decodeJwt(second.accessToken).oid).toBe(bob.oid);
+    expect(decodeJwt(second.accessToken).exp).toBeGreaterThan(decodeJwt(first.accessToken).exp!);
 
     const secondRefreshToken = Object.values(JSON.parse(cca.getTokenCache().serialize()).RefreshToken as Record<string, { secret: string }>)[0]?.secret;
     expect(secondRefreshToken).toBeTruthy();
@@ -287,7 +278,7 @@ describe('browser sign-in with a confidential client (auth code + PKCE)', () => 
     const { config } = msalConfig(WEB.clientId, WEB.clientSecret);
     const { result } = await browserSignIn(new ConfidentialClientApplication(config), new HttpFormDriver({ ca: idp.caCert }), alice);
     const [h, p, s] = result.accessToken.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...decodeJwt(result.accessToken).payload, oid: bob.oid })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ ...decodeJwt(result.accessToken), oid: bob.oid })).toString('base64url');
     const bad = await callGraph(`${h}.${forged}.${s}`);
     expect(bad.status).toBe(401);
     expect(bad.body).toMatchObject({ error: { code: 'InvalidAuthenticationToken' } });

@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS, type LocalStack } from '../../dev/local-stack';
 import { startE2eStack, type E2eStack } from '../helpers/e2e-stack';
-import { httpRequest } from '../helpers/http-form-driver';
+import { httpRequest } from '../../dev/http-form-driver';
 
 let e2e: E2eStack;
 let stack: LocalStack;

@@ -8,6 +8,7 @@
  * "at once" includes this instance's memory; other instances:
  * two-instances.test.ts.
  */
+import { decodeJwt } from 'jose';
 import { CosmosClient, type Container } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionIdOf, tokenCacheIdOf } from '../../src/lib/session/ids';
@@ -39,7 +40,7 @@ async function device(user: FakeUser, sid = crypto.randomUUID()): Promise<Device
 
 /** Both of the session's documents, read straight from Cosmos DB. */
 async function documentsOf({ jar }: Device): Promise<number> {
-  const { u, s } = JSON.parse(Buffer.from(jar.cookies.get(SESSION_COOKIE)!.split('.')[1]!, 'base64url').toString()) as { u: string; s: string };
+  const { u, s } = decodeJwt<{ u: string; s: string }>(jar.cookies.get(SESSION_COOKIE)!);
   const id = sessionIdOf(s);
   const reads = await Promise.all([container.item(id, u).read(), container.item(tokenCacheIdOf(id), u).read()]);
   return reads.filter((read) => read.resource !== undefined).length;
@@ -67,7 +68,7 @@ describe('every way of ending a session takes effect at the next request', () =>
     const [here, there] = [await device(user), await device(user)];
     const cookie = here.jar.header();
     await here.jar.invoke(app.fn.logout, '/api/logout', { method: 'POST', headers: SAME_ORIGIN });
-    here.jar.cookies.set(SESSION_COOKIE, cookie.slice(`${SESSION_COOKIE}=`.length));
+    here.jar.plant(SESSION_COOKIE, cookie.slice(`${SESSION_COOKIE}=`.length));
     await expectEnded(here);
     await expectAlive(there);
   });
@@ -88,7 +89,7 @@ describe('every way of ending a session takes effect at the next request', () =>
     const devices = [await device(user), await device(user)];
     const cookies = devices.map(({ jar }) => jar.header());
     await devices[0]!.jar.invoke(app.fn.logout, '/api/logout', { form: { everywhere: '1' }, headers: SAME_ORIGIN });
-    devices[0]!.jar.cookies.set(SESSION_COOKIE, cookies[0]!.slice(`${SESSION_COOKIE}=`.length));
+    devices[0]!.jar.plant(SESSION_COOKIE, cookies[0]!.slice(`${SESSION_COOKIE}=`.length));
     for (const ended of devices) await expectEnded(ended);
   });
 

@@ -40,6 +40,8 @@ export interface FakeUser {
   oid: string;
   name: string;
   email: string;
+  /** App roles assigned to the user: Entra puts them in the ID and access tokens' `roles` claim. */
+  roles?: string[];
 }
 
 interface SigningKey {
@@ -495,6 +497,7 @@ export class FakeEntra {
       azp: options.azp ?? this.publicClientId,
       azpacr: options.publicClient === false ? '1' : '0',
       scp: scopes.map((scope) => scope.slice(scope.lastIndexOf('/') + 1)).join(' '),
+      ...(user.roles ? { roles: user.roles } : {}),
       name: user.name,
       preferred_username: user.email,
       ver: '2.0',
@@ -525,6 +528,7 @@ export class FakeEntra {
       preferred_username: user.email,
       email: user.email,
       login_hint: `hint-${user.oid}`,
+      ...(user.roles ? { roles: user.roles } : {}),
       ver: '2.0',
       iat: now,
       nbf: now,

@@ -16,7 +16,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { HttpRequest, HttpResponse, InvocationContext, type Cookie, type HttpResponseInit } from '@azure/functions';
-import { importFunctionModules, matchRoute } from '../../dev/functions-host';
+import { CookieJar as ToughCookieJar } from 'tough-cookie';
+import { importFunctionModules, matchRoute, serializeCookie } from '../../dev/functions-host';
 import type { RegisteredFunction } from '../../src/lib/registry';
 
 export const APP_ORIGIN = 'http://localhost:7071';
@@ -106,21 +107,33 @@ export async function invoke(fn: RegisteredFunction, url: string, init: InvokeIn
   };
 }
 
-/** A browser's cookie jar: sends what it holds, stores what it is given, honours deletion (Max-Age 0). */
+/**
+ * A browser's cookie jar for the app (tough-cookie, RFC 6265): sends what it holds for each URL,
+ * stores each `Set-Cookie` as a browser would, and honours expiry and deletion (`Max-Age=0`).
+ */
 export class CookieJar {
-  readonly cookies = new Map<string, string>();
+  readonly #jar = new ToughCookieJar();
 
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  /** What the jar holds for the app, by name: a snapshot. */
+  get cookies(): ReadonlyMap<string, string> {
+    return new Map(this.#jar.getCookiesSync(APP_ORIGIN).map((cookie) => [cookie.key, cookie.value]));
+  }
+
+  /** The `Cookie` header the browser would send to `url`. */
+  header(url = '/'): string {
+    return this.#jar.getCookieStringSync(new URL(url, APP_ORIGIN).href);
+  }
+
+  /** Puts a cookie in the jar as a script or a copied header would, without the app setting it. */
+  plant(name: string, value: string): void {
+    this.#jar.setCookieSync(`${name}=${value}; Path=/`, APP_ORIGIN);
   }
 
   async invoke(fn: RegisteredFunction, url: string, init: InvokeInit = {}): Promise<InvokeResult> {
-    const cookie = this.header();
+    const cookie = this.header(url);
     const result = await invoke(fn, url, { ...init, headers: { ...(cookie ? { cookie } : {}), ...init.headers } });
-    for (const set of result.cookies) {
-      if (set.maxAge === 0 || set.value === '') this.cookies.delete(set.name);
-      else this.cookies.set(set.name, set.value);
-    }
+    const absolute = new URL(url, APP_ORIGIN).href;
+    for (const set of result.cookies) this.#jar.setCookieSync(serializeCookie(set), absolute);
     return result;
   }
 }

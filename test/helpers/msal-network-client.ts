@@ -13,7 +13,7 @@
  * ```
  */
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
-import { httpRequest } from './http-form-driver';
+import { httpRequest } from '../../dev/http-form-driver';
 
 export interface RecordedRequest {
   method: 'GET' | 'POST';

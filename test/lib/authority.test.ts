@@ -7,7 +7,7 @@ import {
   resolveAuthorityFromJson,
   type ResolvedAuthority,
 } from '../../src/lib/authority';
-import { AuthError } from '../../src/lib/errors';
+import { AppError } from '../../src/lib/errors';
 import { closedPort, UNRESOLVABLE_HOST } from '../helpers/network-faults';
 
 const TENANT_ID = '8a1b2c3d-0000-4000-8000-0123456789ab';
@@ -95,7 +95,7 @@ describe('resolveAuthorityFromJson', () => {
         }
         return undefined;
       })();
-      expect(error).toBeInstanceOf(AuthError);
+      expect(error).toBeInstanceOf(AppError);
       expect(error).toMatchObject({ code: 'misconfigured', status: 500 });
     }
   });

@@ -1,20 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { CookiePolicy, readCookie, readSingleCookie } from '../../src/lib/cookie';
+import { CookiePolicy, RequestCookies } from '../../src/lib/cookie';
 
-describe('readCookie / readSingleCookie', () => {
+describe('RequestCookies', () => {
   it('finds every value under the exact name and strips quotes', () => {
-    expect(readCookie('a=1; b=2;a=3 ; ab=4; "x"=5', 'a')).toEqual(['1', '3']);
-    expect(readCookie('a="quoted"', 'a')).toEqual(['quoted']);
-    expect(readCookie('a', 'a')).toEqual([]);
-    expect(readCookie('a=x=y', 'a')).toEqual(['x=y']);
-    expect(readCookie(null, 'a')).toEqual([]);
+    expect(new RequestCookies('a=1; b=2;a=3 ; ab=4; "x"=5').all('a')).toEqual(['1', '3']);
+    expect(new RequestCookies('a="quoted"').all('a')).toEqual(['quoted']);
+    expect(new RequestCookies('a').all('a')).toEqual([]);
+    expect(new RequestCookies('a=x=y').all('a')).toEqual(['x=y']);
+    expect(new RequestCookies(null).all('a')).toEqual([]);
   });
 
   it('gives exactly one value of at most 4096 characters, or undefined', () => {
-    expect(readSingleCookie('a=1', 'a')).toBe('1');
-    expect(readSingleCookie('a=1; a=1', 'a')).toBeUndefined();
-    expect(readSingleCookie(`a=${'x'.repeat(4096)}`, 'a')).toHaveLength(4096);
-    expect(readSingleCookie(`a=${'x'.repeat(4097)}`, 'a')).toBeUndefined();
+    expect(new RequestCookies('a=1').get('a')).toBe('1');
+    expect(new RequestCookies('a=1; a=1').get('a')).toBeUndefined();
+    expect(new RequestCookies(`a=${'x'.repeat(4096)}`).get('a')).toHaveLength(4096);
+    expect(new RequestCookies(`a=${'x'.repeat(4097)}`).get('a')).toBeUndefined();
+  });
+
+  it('lists the names once each, in the order the browser sent them', () => {
+    expect(new RequestCookies('b=1; a=2; b=3; =4; c').names).toEqual(['b', 'a']);
   });
 });
 

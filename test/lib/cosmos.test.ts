@@ -3,7 +3,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { ErrorResponse, type Container, type OperationInput } from '@azure/cosmos';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cosmosCall, cosmosStatus, deleteIfPresent, INDEXING_POLICY, openSessionsContainer, PARTITION_KEY_PATH, transactionalBatch } from '../../src/lib/cosmos';
-import { AuthError } from '../../src/lib/errors';
+import { AppError } from '../../src/lib/errors';
 import { cosmosError, startCosmosFaultProxy, unavailable, type CosmosFaultProxy } from '../helpers/cosmos-fault-proxy';
 import { startCosmos, type LocalCosmos } from '../helpers/cosmos-server';
 import { startLocalContainer, type LocalContainer } from '../helpers/local-container';
@@ -185,16 +185,16 @@ describe('cosmosCall when the store cannot be reached', () => {
       const started = Date.now();
       const { thrown, original } = await failureOf(() => sessions.item('x', 'x').read());
       expect(Date.now() - started).toBeLessThan(15_000);
-      expect(thrown).toBeInstanceOf(AuthError);
+      expect(thrown).toBeInstanceOf(AppError);
       expect(thrown).toMatchObject({ code: 'store_unavailable', status: 503 });
-      expect((thrown as AuthError).extra.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-      expect((thrown as AuthError).detail).toContain('do the thing');
-      expect((thrown as AuthError).detail).not.toContain(cosmos.endpoint);
+      expect((thrown as AppError).extra.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect((thrown as AppError).detail).toContain('do the thing');
+      expect((thrown as AppError).detail).not.toContain(cosmos.endpoint);
       expect(cosmosStatus(original)).toBeUndefined();
 
       // openSessionsContainer itself, with createIfMissing, turns the outage into the same 503.
       const opening: unknown = await openSessionsContainer({ ...settings, database: `cosmos-closed-${randomUUID()}` }).catch((e: unknown) => e);
-      expect(opening).toBeInstanceOf(AuthError);
+      expect(opening).toBeInstanceOf(AppError);
       expect(opening).toMatchObject({ code: 'store_unavailable', status: 503 });
     },
     30_000,
@@ -219,7 +219,7 @@ describe('cosmosCall when the store cannot be reached', () => {
         const { thrown } = await failureOf(() => sessions.item('x', 'x').read());
         const elapsed = Date.now() - started;
         expect(thrown).toMatchObject({ code: 'store_unavailable', status: 503 });
-        expect((thrown as AuthError).extra.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+        expect((thrown as AppError).extra.retryAfterSeconds).toBeGreaterThanOrEqual(1);
         expect(elapsed).toBeGreaterThanOrEqual(4_000);
         expect(elapsed).toBeLessThan(15_000);
       } finally {
@@ -241,9 +241,9 @@ describe('cosmosCall error mapping', () => {
   });
 
   it("rounds the SDK's retryAfterInMs up to whole seconds, at least 1", async () => {
-    expect(((await failureOf(() => Promise.reject(cosmosError(429, 2500)))).thrown as AuthError).extra.retryAfterSeconds).toBe(3);
-    expect(((await failureOf(() => Promise.reject(cosmosError(429, 10)))).thrown as AuthError).extra.retryAfterSeconds).toBe(1);
-    expect(((await failureOf(() => Promise.reject(cosmosError(503)))).thrown as AuthError).extra.retryAfterSeconds).toBe(1);
+    expect(((await failureOf(() => Promise.reject(cosmosError(429, 2500)))).thrown as AppError).extra.retryAfterSeconds).toBe(3);
+    expect(((await failureOf(() => Promise.reject(cosmosError(429, 10)))).thrown as AppError).extra.retryAfterSeconds).toBe(1);
+    expect(((await failureOf(() => Promise.reject(cosmosError(503)))).thrown as AppError).extra.retryAfterSeconds).toBe(1);
   });
 
   it.each([400, 401, 403, 404, 409, 412, 413])('passes status %i through', async (code) => {

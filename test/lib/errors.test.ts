@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, errorResponse, escapeHtml } from '../../src/lib/errors';
+import '../../src/functions/login'; // "Start again" leads to its route
+import { ConfigError } from '../../src/lib/config';
+import { AppError, ERRORS, toAppError, type ErrorCode } from '../../src/lib/errors';
+import { errorResponse } from '../../src/lib/responses';
 
 describe('errorResponse for API callers', () => {
   it('renders application/problem+json with type, title, status, code, detail and login_url', () => {
-    const error = new AuthError('not_signed_in', 401, 'Please sign in.', { loginUrl: 'http://localhost:7071/api/login' });
+    const error = new AppError('not_signed_in', { detail: 'Please sign in.', loginUrl: 'http://localhost:7071/api/login' });
     const response = errorResponse(error, 'api');
     expect(response.status).toBe(401);
     expect(response.headers).toMatchObject({ 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' });
@@ -18,7 +21,7 @@ describe('errorResponse for API callers', () => {
   });
 
   it('leaves login_url out when there is none', () => {
-    const response = errorResponse(new AuthError('invalid_return_to', 400, 'Not allowed.'), 'api');
+    const response = errorResponse(new AppError('invalid_return_to', { detail: 'Not allowed.' }), 'api');
     expect(response.jsonBody).toEqual({
       type: 'urn:fnauth:error:invalid_return_to',
       title: 'Bad request',
@@ -29,18 +32,18 @@ describe('errorResponse for API callers', () => {
   });
 
   it('sets Retry-After and WWW-Authenticate when given, and not otherwise', () => {
-    const unavailable = errorResponse(new AuthError('store_unavailable', 503, 'Busy.', { retryAfterSeconds: 7 }), 'api');
+    const unavailable = errorResponse(new AppError('store_unavailable', { detail: 'Busy.', retryAfterSeconds: 7 }), 'api');
     expect(unavailable.headers).toMatchObject({ 'Retry-After': '7' });
     expect((unavailable.jsonBody as { title: string }).title).toBe('Service unavailable');
     const challenge = errorResponse(
-      new AuthError('invalid_token', 401, 'Bad token.', { wwwAuthenticate: 'Bearer error="invalid_token"' }),
+      new AppError('invalid_token', { detail: 'Bad token.', wwwAuthenticate: 'Bearer error="invalid_token"' }),
       'api',
     );
     expect(challenge.headers).toMatchObject({ 'WWW-Authenticate': 'Bearer error="invalid_token"' });
-    const plain = errorResponse(new AuthError('invalid_request', 400, 'Bad.'), 'browser');
+    const plain = errorResponse(new AppError('invalid_request', { detail: 'Bad.' }), 'browser');
     expect(Object.keys(plain.headers as Record<string, string>)).not.toContain('Retry-After');
     expect(Object.keys(plain.headers as Record<string, string>)).not.toContain('WWW-Authenticate');
-    expect(errorResponse(new AuthError('store_unavailable', 503, 'Busy.', { retryAfterSeconds: 3 }), 'browser').headers).toMatchObject({
+    expect(errorResponse(new AppError('store_unavailable', { detail: 'Busy.', retryAfterSeconds: 3 }), 'browser').headers).toMatchObject({
       'Retry-After': '3',
     });
   });
@@ -48,7 +51,8 @@ describe('errorResponse for API callers', () => {
 
 describe('errorResponse for browsers', () => {
   it('renders an HTML page that escapes the detail and forbids everything by CSP', () => {
-    const error = new AuthError('invalid_request', 400, 'Bad <script>alert("x")</script> & \'more\'', {
+    const error = new AppError('invalid_request', {
+      detail: 'Bad <script>alert("x")</script> & \'more\'',
       loginUrl: 'http://localhost:7071/api/login?returnTo="><script>',
     });
     const response = errorResponse(error, 'browser');
@@ -67,11 +71,11 @@ describe('errorResponse for browsers', () => {
   });
 
   it('offers to start again when there is no login URL', () => {
-    expect(String(errorResponse(new AuthError('state_mismatch', 400, 'x'), 'browser').body)).toContain('<a href="/api/login">Start again</a>');
+    expect(String(errorResponse(new AppError('state_mismatch', { detail: 'x' }), 'browser').body)).toContain('<a href="/api/login">Start again</a>');
   });
 });
 
-describe('errors that are not AuthErrors', () => {
+describe('errors that are not AppErrors', () => {
   it.each(['api', 'browser'] as const)('become a bare 500 without the message (%s)', (audience) => {
     const error = new Error('secret-token-xyz');
     error.stack = 'Error: secret-token-xyz\n    at somewhere (secret-token-xyz.ts:1:1)';
@@ -79,7 +83,7 @@ describe('errors that are not AuthErrors', () => {
     expect(response.status).toBe(500);
     const rendered = JSON.stringify(response);
     expect(rendered).not.toContain('secret-token-xyz');
-    if (audience === 'api') expect(response.jsonBody).toMatchObject({ code: 'misconfigured', status: 500, title: 'Server error' });
+    if (audience === 'api') expect(response.jsonBody).toMatchObject({ code: 'internal_error', status: 500, title: 'Server error' });
   });
 
   it('also for thrown non-errors', () => {
@@ -91,9 +95,29 @@ describe('errors that are not AuthErrors', () => {
   });
 });
 
-describe('escapeHtml', () => {
-  it('escapes the five HTML-significant characters', () => {
-    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
-    expect(escapeHtml('plain text')).toBe('plain text');
+describe('the catalogue', () => {
+  it.each(Object.entries(ERRORS))('%s has a status, a title and a sentence; a 503 says when to come back', (code, entry) => {
+    const error = new AppError(code as ErrorCode);
+    expect(error.status).toBe(entry.status);
+    expect(error.title.length).toBeGreaterThan(0);
+    expect(error.detail).toMatch(/\.$/);
+    if (entry.status === 503) expect(error.extra.retryAfterSeconds).toBeGreaterThan(0);
+    expect([400, 401, 403, 404, 500, 502, 503]).toContain(entry.status);
+  });
+
+  it('lets the thrower replace the sentence and the Retry-After, never the status', () => {
+    const error = new AppError('store_unavailable', { detail: 'We could not save your session.', retryAfterSeconds: 4 });
+    expect(error).toMatchObject({ status: 503, detail: 'We could not save your session.', extra: { retryAfterSeconds: 4 } });
+  });
+});
+
+describe('toAppError', () => {
+  it('keeps an AppError, reads a ConfigError as misconfigured with its message, and anything else as internal_error', () => {
+    const known = new AppError('state_mismatch');
+    expect(toAppError(known)).toBe(known);
+    const settings = new ConfigError(['CLIENT_ID is missing.']);
+    expect(toAppError(settings)).toMatchObject({ code: 'misconfigured', status: 500, detail: settings.message, extra: { reason: 'settings' } });
+    expect(toAppError(new RangeError('secret'))).toMatchObject({ code: 'internal_error', status: 500, extra: { reason: 'unexpected:RangeError' } });
+    expect(toAppError('secret').detail).not.toContain('secret');
   });
 });

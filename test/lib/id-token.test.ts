@@ -1,6 +1,6 @@
 import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuthError } from '../../src/lib/errors';
+import { AppError } from '../../src/lib/errors';
 import { verifyIdToken } from '../../src/lib/id-token';
 import { CLOCK_TOLERANCE_SECONDS, tenantIdOf } from '../../src/lib/tenant-jwt';
 
@@ -51,13 +51,13 @@ async function sign(payload: JWTPayload, key: PrivateKey | Uint8Array = tenantKe
 
 const verify = (token: string, nonce = NONCE) => verifyIdToken(token, { keys, issuer: ISSUER, tenantId: TENANT_ID, clientId: CLIENT_ID, nonce, currentDate: NOW });
 
-async function expectRefused(token: string, nonce = NONCE): Promise<AuthError> {
+async function expectRefused(token: string, nonce = NONCE): Promise<AppError> {
   const error: unknown = await verify(token, nonce).then(
     () => new Error('the ID token was accepted'),
     (reason: unknown) => reason,
   );
-  expect(error).toBeInstanceOf(AuthError);
-  const authError = error as AuthError;
+  expect(error).toBeInstanceOf(AppError);
+  const authError = error as AppError;
   expect(authError.code).toBe('invalid_id_token');
   expect(authError.status).toBe(400);
   for (const part of token.split('.').filter((p) => p.length > 8)) {

@@ -1,7 +1,7 @@
 import { ServerError } from '@azure/msal-node';
 import { describe, expect, it } from 'vitest';
 import { DiscoveryError } from '../../src/lib/authority';
-import { AuthError } from '../../src/lib/errors';
+import { AppError } from '../../src/lib/errors';
 import { fromAuthorizationError, fromDiscoveryError, fromMsalError } from '../../src/lib/identity-errors';
 
 const LOGIN = 'http://localhost:7071/api/login';
@@ -12,8 +12,8 @@ function tokenEndpointError(error: string, aadsts: number | undefined, status = 
   return new ServerError(error, 'correlation', `Error(s): ${aadsts} - Description: AADSTS${aadsts}: secret s3cr3t was wrong`, '', aadsts as never, status);
 }
 
-function expectSetupMistake(error: AuthError, code: string, setting: string | undefined) {
-  expect(error).toBeInstanceOf(AuthError);
+function expectSetupMistake(error: AppError, code: string, setting: string | undefined) {
+  expect(error).toBeInstanceOf(AppError);
   expect(error.code).toBe(code);
   expect(error.status).toBe(500);
   expect(error.extra.retryAfterSeconds).toBeUndefined();
@@ -102,11 +102,45 @@ describe('fromAuthorizationError: what Entra sent to the redirect URI', () => {
       expect(fromAuthorizationError(error, null, LOGIN)).toMatchObject({ code: 'identity_provider_unavailable', status: 503 });
     }
     expect(fromAuthorizationError('access_denied', 'AADSTS65004: User declined to consent', LOGIN)).toMatchObject({
-      code: 'authorization_failed',
+      code: 'access_denied',
       status: 401,
       extra: { loginUrl: LOGIN },
     });
     expect(fromAuthorizationError('login_required', null, LOGIN)).toMatchObject({ code: 'authorization_failed', status: 400 });
     expect(fromAuthorizationError('<script>', null, LOGIN).detail).toContain('(unknown_error)');
+  });
+});
+
+describe('fromMsalError: every rule of the table', () => {
+  const steps = ['sign-in', 'silent', 'on-behalf-of'] as const;
+  type Step = (typeof steps)[number];
+  const msal = (errorCode: string, status?: number) => Object.assign(new Error('MSAL said something with a t0ken'), { name: 'AuthError', errorCode, status });
+
+  it.each([
+    // [MSAL error, status, expected per step: sign-in, silent, on-behalf-of]
+    ['network_error', undefined, ['identity_provider_unavailable', 'identity_provider_unavailable', 'identity_provider_unavailable']],
+    ['endpoints_resolution_error', undefined, ['identity_provider_unavailable', 'identity_provider_unavailable', 'identity_provider_unavailable']],
+    ['token_parsing_error', undefined, ['identity_provider_unavailable', 'identity_provider_unavailable', 'identity_provider_unavailable']],
+    ['invalid_grant', 503, ['identity_provider_unavailable', 'identity_provider_unavailable', 'identity_provider_unavailable']],
+    ['invalid_client', 401, ['client_secret_rejected', 'client_secret_rejected', 'client_secret_rejected']],
+    ['unsupported_grant_type', 400, ['misconfigured', 'misconfigured', 'misconfigured']],
+    ['nonce_mismatch', undefined, ['invalid_id_token', 'invalid_id_token', 'downstream_failed']],
+    ['invalid_grant', 400, ['code_redemption_failed', 'interaction_required', 'downstream_failed']],
+    ['no_tokens_found', undefined, ['code_redemption_failed', 'interaction_required', 'downstream_failed']],
+  ] as const)('%s (status %s)', (errorCode, status, expected) => {
+    steps.forEach((step: Step, index) => {
+      const error = fromMsalError(msal(errorCode, status), LOGIN, step);
+      expect(error.code, step).toBe(expected[index]);
+      expect(error.detail).not.toContain('t0ken');
+      // Signing in again helps only where the user's own grant is the problem.
+      const offersSignIn = ['code_redemption_failed', 'interaction_required'].includes(error.code);
+      expect(error.extra.loginUrl, step).toBe(offersSignIn ? LOGIN : undefined);
+      if (error.status === 503) expect(error.extra.retryAfterSeconds).toBeGreaterThan(0);
+    });
+  });
+
+  it('is a bug, not a setup mistake, for anything that is not MSAL’s', () => {
+    const error = fromMsalError(new TypeError('boom'), LOGIN, 'silent');
+    expect(error).toMatchObject({ code: 'internal_error', status: 500, extra: { reason: 'unexpected:TypeError' } });
   });
 });

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError } from '../../src/lib/errors';
+import { AppError } from '../../src/lib/errors';
 import { ReturnToPolicy } from '../../src/lib/redirects';
 
 const APP = 'https://app.example';
 const ALLOWED = 'https://allowed.example';
-const policy = new ReturnToPolicy(APP, [ALLOWED]);
+const policy = new ReturnToPolicy(APP, [ALLOWED], '/api/claims');
 
-function refusal(raw: string): AuthError {
+function refusal(raw: string): AppError {
   try {
     const resolved = policy.resolve(raw);
     throw new Error(`accepted ${JSON.stringify(raw)} as ${resolved}`);
   } catch (error) {
-    if (!(error instanceof AuthError)) throw error;
+    if (!(error instanceof AppError)) throw error;
     return error;
   }
 }
@@ -88,9 +88,9 @@ describe('relative paths', () => {
   );
 
   it('stays on the app origin when the app runs on plain http localhost', () => {
-    const local = new ReturnToPolicy('http://localhost:7071', []);
+    const local = new ReturnToPolicy('http://localhost:7071', [], '/api/claims');
     expect(local.resolve('/api/me')).toBe('http://localhost:7071/api/me');
-    expect(() => local.resolve('http://localhost:7072/api/me')).toThrow(AuthError);
+    expect(() => local.resolve('http://localhost:7072/api/me')).toThrow(AppError);
   });
 
   it('does not echo the refused value in the error', () => {

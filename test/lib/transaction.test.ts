@@ -1,8 +1,8 @@
 import { CompactEncrypt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { CookiePolicy } from '../../src/lib/cookie';
+import { CookiePolicy, RequestCookies } from '../../src/lib/cookie';
 import { SessionCookie } from '../../src/lib/session/cookie';
-import { AuthError, type AuthErrorCode } from '../../src/lib/errors';
+import { AppError, type ErrorCode } from '../../src/lib/errors';
 import { createKeyRing } from '../../src/lib/keys';
 import { newTransaction, TRANSACTION_LIFETIME_SECONDS, TransactionStore, type LoginTransaction } from '../../src/lib/transaction';
 
@@ -15,16 +15,16 @@ const storeWith = (secrets = [FIRST], secure = false) => new TransactionStore(cr
 const now = () => Math.floor(Date.now() / 1000);
 const fresh = (createdAt = now()) => newTransaction({ returnTo: RETURN_TO, codeVerifier: VERIFIER }, createdAt);
 
-async function openError(promise: Promise<LoginTransaction>): Promise<AuthError> {
+async function openError(promise: Promise<LoginTransaction>): Promise<AppError> {
   const error: unknown = await promise.then(
     () => new Error('open() accepted the transaction'),
     (reason: unknown) => reason,
   );
-  expect(error).toBeInstanceOf(AuthError);
-  return error as AuthError;
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
 }
 
-async function expectCode(promise: Promise<LoginTransaction>, code: AuthErrorCode): Promise<void> {
+async function expectCode(promise: Promise<LoginTransaction>, code: ErrorCode): Promise<void> {
   const error = await openError(promise);
   expect(error.code).toBe(code);
   expect(error.status).toBe(400);
@@ -52,7 +52,7 @@ describe('TransactionStore', () => {
     const cookie = await store.seal(tx);
     expect(cookie.name).toBe(`fnauth-tx-${tx.state}`);
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false, maxAge: TRANSACTION_LIFETIME_SECONDS });
-    expect(await store.open(`${cookie.name}=${cookie.value}`, tx.state)).toEqual(tx);
+    expect(await store.open(new RequestCookies(`${cookie.name}=${cookie.value}`), tx.state)).toEqual(tx);
   });
 
   it('uses the __Host- prefix and Secure over https', async () => {
@@ -61,7 +61,7 @@ describe('TransactionStore', () => {
     const cookie = await store.seal(tx);
     expect(cookie.name).toBe(`__Host-fnauth-tx-${tx.state}`);
     expect(cookie.secure).toBe(true);
-    expect(await store.open(`${cookie.name}=${cookie.value}`, tx.state)).toEqual(tx);
+    expect(await store.open(new RequestCookies(`${cookie.name}=${cookie.value}`), tx.state)).toEqual(tx);
   });
 
   it('keeps two sign-ins of one browser apart', async () => {
@@ -70,15 +70,15 @@ describe('TransactionStore', () => {
     const b = fresh();
     const [ca, cb] = [await store.seal(a), await store.seal(b)];
     const header = `${ca.name}=${ca.value}; ${cb.name}=${cb.value}`;
-    expect(await store.open(header, a.state)).toEqual(a);
-    expect(await store.open(header, b.state)).toEqual(b);
+    expect(await store.open(new RequestCookies(header), a.state)).toEqual(a);
+    expect(await store.open(new RequestCookies(header), b.state)).toEqual(b);
   });
 
   it("answers transaction_missing for another valid-looking state (the cookie is per state)", async () => {
     const store = storeWith();
     const cookie = await store.seal(fresh());
-    await expectCode(store.open(`${cookie.name}=${cookie.value}`, fresh().state), 'transaction_missing');
-    await expectCode(store.open(null, fresh().state), 'transaction_missing');
+    await expectCode(store.open(new RequestCookies(`${cookie.name}=${cookie.value}`), fresh().state), 'transaction_missing');
+    await expectCode(store.open(new RequestCookies(null), fresh().state), 'transaction_missing');
   });
 
   it('answers state_mismatch for a cookie sealed for state A sent under the name of state B', async () => {
@@ -86,14 +86,14 @@ describe('TransactionStore', () => {
     const a = fresh();
     const b = fresh();
     const cookie = await store.seal(a);
-    await expectCode(store.open(`${store.cookieName(b.state)}=${cookie.value}`, b.state), 'state_mismatch');
+    await expectCode(store.open(new RequestCookies(`${store.cookieName(b.state)}=${cookie.value}`), b.state), 'state_mismatch');
   });
 
   it.each(['', 'short', 'x'.repeat(44), `${'a'.repeat(42)}=`, `${'a'.repeat(42)}/`, `${'a'.repeat(42)}.`])(
     'answers state_mismatch for the malformed state %j',
     async (state) => {
       const store = storeWith();
-      await expectCode(store.open(`fnauth-tx-${state}=x`, state), 'state_mismatch');
+      await expectCode(store.open(new RequestCookies(`fnauth-tx-${state}=x`), state), 'state_mismatch');
     },
   );
 
@@ -103,25 +103,25 @@ describe('TransactionStore', () => {
     const tx = fresh(createdAt);
     const cookie = await store.seal(tx);
     const header = `${cookie.name}=${cookie.value}`;
-    expect(await store.open(header, tx.state, createdAt + TRANSACTION_LIFETIME_SECONDS)).toEqual(tx);
-    await expectCode(store.open(header, tx.state, createdAt + 601), 'transaction_expired');
+    expect(await store.open(new RequestCookies(header), tx.state, createdAt + TRANSACTION_LIFETIME_SECONDS)).toEqual(tx);
+    await expectCode(store.open(new RequestCookies(header), tx.state, createdAt + 601), 'transaction_expired');
 
     const old = fresh(now() - 601);
     const oldCookie = await store.seal(old);
-    await expectCode(store.open(`${oldCookie.name}=${oldCookie.value}`, old.state), 'transaction_expired');
+    await expectCode(store.open(new RequestCookies(`${oldCookie.name}=${oldCookie.value}`), old.state), 'transaction_expired');
   });
 
   it('answers transaction_expired for a transaction created in the future beyond 60 s', async () => {
     const store = storeWith();
     const tx = fresh(now() + 61);
     const cookie = await store.seal(tx);
-    await expectCode(store.open(`${cookie.name}=${cookie.value}`, tx.state), 'transaction_expired');
+    await expectCode(store.open(new RequestCookies(`${cookie.name}=${cookie.value}`), tx.state), 'transaction_expired');
   });
 
   it('answers state_mismatch for a cookie sealed with another key ring', async () => {
     const tx = fresh();
     const cookie = await storeWith([SECOND]).seal(tx);
-    await expectCode(storeWith([FIRST]).open(`${cookie.name}=${cookie.value}`, tx.state), 'state_mismatch');
+    await expectCode(storeWith([FIRST]).open(new RequestCookies(`${cookie.name}=${cookie.value}`), tx.state), 'state_mismatch');
   });
 
   it('answers state_mismatch for a JWE under our kid but encrypted with another key', async () => {
@@ -130,7 +130,7 @@ describe('TransactionStore', () => {
     const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(tx)))
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
       .encrypt(createKeyRing([SECOND], 'transaction').current.key);
-    await expectCode(storeWith([FIRST]).open(`fnauth-tx-${tx.state}=${jwe}`, tx.state), 'state_mismatch');
+    await expectCode(storeWith([FIRST]).open(new RequestCookies(`fnauth-tx-${tx.state}=${jwe}`), tx.state), 'state_mismatch');
   });
 
   it('answers state_mismatch for a JWE encrypted with the session key of the same secret', async () => {
@@ -139,13 +139,13 @@ describe('TransactionStore', () => {
     const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(tx)))
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: sessionKey.kid })
       .encrypt(sessionKey.key);
-    await expectCode(storeWith([FIRST]).open(`fnauth-tx-${tx.state}=${jwe}`, tx.state), 'state_mismatch');
+    await expectCode(storeWith([FIRST]).open(new RequestCookies(`fnauth-tx-${tx.state}=${jwe}`), tx.state), 'state_mismatch');
   });
 
   it('answers state_mismatch for a signed session cookie put in place of the transaction', async () => {
     const tx = fresh();
     const session = await new SessionCookie(createKeyRing([FIRST], 'session'), new CookiePolicy(false)).issue({ userKey: tx.nonce, secret: tx.sessionSecret }, now() + 60);
-    await expectCode(storeWith([FIRST]).open(`fnauth-tx-${tx.state}=${session.value}`, tx.state), 'state_mismatch');
+    await expectCode(storeWith([FIRST]).open(new RequestCookies(`fnauth-tx-${tx.state}=${session.value}`), tx.state), 'state_mismatch');
   });
 
   it('answers state_mismatch for a well-encrypted value that is not a transaction', async () => {
@@ -157,7 +157,7 @@ describe('TransactionStore', () => {
       const jwe = await new CompactEncrypt(new TextEncoder().encode(plaintext))
         .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
         .encrypt(key);
-      await expectCode(storeWith([FIRST]).open(`fnauth-tx-${tx.state}=${jwe}`, tx.state), 'state_mismatch');
+      await expectCode(storeWith([FIRST]).open(new RequestCookies(`fnauth-tx-${tx.state}=${jwe}`), tx.state), 'state_mismatch');
     }
   });
 
@@ -171,22 +171,22 @@ describe('TransactionStore', () => {
     for (const part of [0, 2, 3, 4]) {
       const tampered = [...parts];
       tampered[part] = flipChar(tampered[part]!, Math.floor(tampered[part]!.length / 2));
-      await expectCode(store.open(`${name}=${tampered.join('.')}`, tx.state), 'state_mismatch');
+      await expectCode(store.open(new RequestCookies(`${name}=${tampered.join('.')}`), tx.state), 'state_mismatch');
     }
-    await expectCode(store.open(`${name}=${value.slice(0, -3)}`, tx.state), 'state_mismatch');
+    await expectCode(store.open(new RequestCookies(`${name}=${value.slice(0, -3)}`), tx.state), 'state_mismatch');
   });
 
   it('answers transaction_missing when the cookie is duplicated', async () => {
     const store = storeWith();
     const tx = fresh();
     const { name, value } = await store.seal(tx);
-    await expectCode(store.open(`${name}=${value}; ${name}=${value}`, tx.state), 'transaction_missing');
+    await expectCode(store.open(new RequestCookies(`${name}=${value}; ${name}=${value}`), tx.state), 'transaction_missing');
   });
 
   it('still opens a transaction sealed with the old first secret after rotation', async () => {
     const tx = fresh();
     const cookie = await storeWith([FIRST]).seal(tx);
-    expect(await storeWith([SECOND, FIRST]).open(`${cookie.name}=${cookie.value}`, tx.state)).toEqual(tx);
+    expect(await storeWith([SECOND, FIRST]).open(new RequestCookies(`${cookie.name}=${cookie.value}`), tx.state)).toEqual(tx);
   });
 
   it('does not reveal state, nonce, verifier, session id or returnTo in the cookie', async () => {
@@ -215,7 +215,7 @@ describe('TransactionStore', () => {
     const store = storeWith();
     const tx = fresh();
     const { value } = await store.seal(tx);
-    const error = await openError(store.open(`${store.cookieName(tx.state)}=${flipChar(value, 60)}`, tx.state));
+    const error = await openError(store.open(new RequestCookies(`${store.cookieName(tx.state)}=${flipChar(value, 60)}`), tx.state));
     expect(error.message).not.toContain(value.slice(0, 40));
     expect(error.message).not.toContain(tx.state);
   });

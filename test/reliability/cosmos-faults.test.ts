@@ -13,6 +13,7 @@
  * Access tokens live 60 s (inside MSAL's 5-minute renewal window), so every
  * /api/me refreshes and writes the token cache back with If-Match.
  */
+import { decodeJwt } from 'jose';
 import { CosmosClient, type Container } from '@azure/cosmos';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
@@ -61,7 +62,7 @@ afterAll(async () => {
 
 /** The session a browser's cookie names: its user's partition, its document id, and its token cache's id. */
 function sessionOf(jar: CookieJar) {
-  const { u, s } = JSON.parse(Buffer.from(jar.cookies.get(SESSION_COOKIE)!.split('.')[1]!, 'base64url').toString()) as { u: string; s: string };
+  const { u, s } = decodeJwt<{ u: string; s: string }>(jar.cookies.get(SESSION_COOKIE)!);
   const sid = sessionIdOf(s);
   return { userKey: u, sid, tokens: tokenCacheIdOf(sid) };
 }

@@ -1,7 +1,7 @@
 /**
  * The deployed package (scripts/bundle.ts), built into a scratch folder and
  * loaded the way the Functions language worker loads package.json's `main`
- * (test/helpers/functions-worker.ts), then used for a whole sign-in against
+ * (dev/functions-worker.ts), then used for a whole sign-in against
  * the fake tenant and the local Cosmos DB API. Timings are the bench's job.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -14,7 +14,7 @@ import { bundleApp, functionNames, MAIN_FILE, type BuiltPackage } from '../../sc
 import type { RegisteredFunction } from '../../src/lib/registry';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { APP_ORIGIN, CookieJar } from '../helpers/functions';
-import { FunctionsWorker } from '../helpers/functions-worker';
+import { FunctionsWorker } from '../../dev/functions-worker';
 import { SESSION_COOKIE, signIn } from '../helpers/sign-in-steps';
 
 const ROOT = join(__dirname, '../..');

@@ -16,7 +16,7 @@
  * listed separately and must resolve to the app's own origin.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError } from '../../src/lib/errors';
+import { AppError } from '../../src/lib/errors';
 import { ReturnToPolicy } from '../../src/lib/redirects';
 import { startApp, type AppUnderTest } from '../helpers/app-under-test';
 import { APP_ORIGIN, SAME_ORIGIN } from '../helpers/functions';
@@ -26,7 +26,7 @@ import { signIn } from '../helpers/sign-in-steps';
 const PORTAL = 'https://portal.contoso.test';
 const LOCAL_SPA = 'http://localhost:3000';
 const ALLOWED = [PORTAL, LOCAL_SPA];
-const policy = new ReturnToPolicy(APP_ORIGIN, ALLOWED);
+const policy = new ReturnToPolicy(APP_ORIGIN, ALLOWED, '/api/claims');
 
 /** [category, value]: every one must be refused. */
 const ATTACKS: Array<[string, string]> = [
@@ -228,12 +228,12 @@ beforeAll(async () => {
 });
 afterAll(() => app.stop());
 
-function refusedByPolicy(raw: string): AuthError {
+function refusedByPolicy(raw: string): AppError {
   let resolved: string | undefined;
   try {
     resolved = policy.resolve(raw);
   } catch (error) {
-    if (!(error instanceof AuthError)) throw error;
+    if (!(error instanceof AppError)) throw error;
     return error;
   }
   throw new Error(`ReturnToPolicy accepted ${JSON.stringify(raw)} as ${resolved}`);

@@ -13,7 +13,7 @@ import { CliError, EXIT, hostMistake, type ExitCode } from '../errors';
 import { writeLine } from '../io';
 import { warner, type CommandContext } from './context';
 
-export const DEFAULT_PATH = '/api/claims';
+const DEFAULT_PATH = '/api/claims';
 const TIMEOUT_MS = 60_000;
 
 export async function call({ settings, io, args }: CommandContext): Promise<ExitCode> {
@@ -49,7 +49,7 @@ export async function call({ settings, io, args }: CommandContext): Promise<Exit
 }
 
 /** The path resolved against the base URL (which may have a path of its own), refused if it leaves the base's origin. */
-export function apiUrl(base: string, path: string): URL {
+function apiUrl(base: string, path: string): URL {
   if (!path.startsWith('/') || path.startsWith('//')) {
     throw new CliError(EXIT.usage, `The path must start with a single "/", e.g. /api/me (got ${JSON.stringify(path.slice(0, 80))}).`);
   }

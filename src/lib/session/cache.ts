@@ -20,6 +20,9 @@
  * What it holds is the session document as read (claims, clocks, ETag), to be
  * treated as read-only by everyone who gets it.
  *
+ * Tested by test/lib/session/cache.test.ts, test/lib/session/sessions.test.ts
+ * and, on two instances, test/functions/two-instances.test.ts.
+ *
  * @example
  * ```ts
  * const cache = new SessionCache(30);

@@ -14,11 +14,11 @@
  * @example
  * ```ts
  * const cookie = sessionCookie.issue({ userKey, secret }, expiresAt); // → HttpResponseInit cookie
- * const ref = sessionCookie.read(request.headers.get('cookie'));     // undefined when absent or bad
+ * const ref = sessionCookie.read(context.cookies);                    // undefined when absent or bad
  * ```
  */
 import type { Cookie } from '@azure/functions';
-import { readSingleCookie, type CookiePolicy } from '../cookie';
+import type { CookiePolicy, RequestCookies } from '../cookie';
 import { SignedTokens } from '../cookie-tokens';
 import type { KeyRing } from '../keys';
 import { ID_PATTERN, sessionIdOf } from './ids';
@@ -53,10 +53,10 @@ export class SessionCookie {
   }
 
   /** The session a valid, unexpired cookie signed by any listed key names; otherwise undefined. */
-  read(cookieHeader: string | null, nowSeconds = Math.floor(Date.now() / 1000)): SessionRef | undefined {
-    const token = readSingleCookie(cookieHeader, this.name);
+  read(cookies: RequestCookies): SessionRef | undefined {
+    const token = cookies.get(this.name);
     const claims = token === undefined ? undefined : this.tokens.verify(token);
-    if (!claims || typeof claims.exp !== 'number' || claims.exp <= nowSeconds) return undefined;
+    if (!claims || typeof claims.exp !== 'number' || claims.exp <= Math.floor(Date.now() / 1000)) return undefined;
     const { u, s } = claims;
     if (typeof u !== 'string' || typeof s !== 'string' || !ID_PATTERN.test(u) || !ID_PATTERN.test(s)) return undefined;
     return { userKey: u, id: sessionIdOf(s) };

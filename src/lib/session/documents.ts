@@ -17,6 +17,8 @@
  * deletes), and one cross-partition query on the indexed `sid` hash for
  * front-channel logout.
  *
+ * Tested by test/lib/session/sessions.test.ts.
+ *
  * @example
  * ```ts
  * const documents = new SessionDocuments(() => openSessionsContainer(settings));
@@ -27,7 +29,7 @@
  */
 import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
 import { cosmosCall, cosmosStatus, deleteIfPresent, MAX_BATCH_OPERATIONS, transactionalBatch } from '../cosmos';
-import { AuthError } from '../errors';
+import { AppError } from '../errors';
 import type { SessionRef } from './cookie';
 import type { TokenCacheDocument } from './token-cache';
 
@@ -65,8 +67,8 @@ export type PartitionEntry =
   | Pick<TokenCacheDocument, 'id' | 'type'>;
 
 /** A session id that exists already: the sign-in that minted it was replayed. */
-export function signInAlreadyCompleted(): AuthError {
-  return new AuthError('transaction_reused', 400, 'This sign-in has already been completed. Please sign in again.');
+function signInAlreadyCompleted(): AppError {
+  return new AppError('transaction_reused');
 }
 
 export class SessionDocuments {
@@ -90,7 +92,7 @@ export class SessionDocuments {
       outcome = await transactionalBatch(container, session.userKey, operations, 'save your session');
     } catch (error) {
       // A broken connection leaves the outcome unknown: take both back (best effort) rather than keep a session no cookie holds.
-      if (error instanceof AuthError && error.status === 503) {
+      if (error instanceof AppError && error.status === 503) {
         await Promise.all([session.id, tokens.id].map((id) => deleteIfPresent(container, id, session.userKey, 'save your session'))).catch(() => undefined);
       }
       throw error;
@@ -195,7 +197,17 @@ export class SessionDocuments {
   }
 }
 
-/** A status no step of ours should meet (400: a malformed request; 403: the app identity lacks its role): a bug or a setup problem, logged by its status. */
-function unexpectedStatus(status: number): AuthError {
-  return new AuthError('misconfigured', 500, 'Something went wrong on our side. Please try again later.', { reason: `cosmos:${status}` });
+/**
+ * A status no step of ours should meet: 401 or 403 is a setup mistake (the app's identity lacks its
+ * Cosmos DB role), anything else a bug. Logged by its status.
+ */
+function unexpectedStatus(status: number): AppError {
+  if (status === 401 || status === 403) {
+    return new AppError('misconfigured', {
+      detail: `Sign-in is not set up correctly on this site: the session store refused the app's identity (status ${status}). Check its Cosmos DB data role, or COSMOS_KEY.`,
+      reason: `cosmos:${status}`,
+      setting: 'COSMOS_KEY',
+    });
+  }
+  return new AppError('internal_error', { reason: `cosmos:${status}` });
 }

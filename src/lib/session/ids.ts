@@ -12,6 +12,8 @@
  *   The session document's id is its hash, so a copy of the database holds
  *   no usable session, and a point read needs only the cookie.
  *
+ * Tested by test/lib/session/sessions.test.ts.
+ *
  * @example
  * ```ts
  * const userKey = userKeyOf(claims.tid, claims.oid);

@@ -20,16 +20,19 @@
  * documents: ended here, a session stops working at once; ended on another
  * instance, within `SESSION_CACHE_SECONDS`.
  *
+ * Tested by test/lib/session/sessions.test.ts.
+ *
  * @example
  * ```ts
- * const session = await sessions.resume(request.headers.get('cookie'));   // undefined: not signed in
- * const listing = await sessions.list(request.headers.get('cookie'));
+ * const session = await sessions.resume(context.cookies);   // undefined: not signed in
+ * const listing = await sessions.list(context.cookies);
  * await sessions.end(session);
  * ```
  */
 import type { Container } from '@azure/cosmos';
 import type { Cookie } from '@azure/functions';
 import type { JWTPayload } from 'jose';
+import type { RequestCookies } from '../cookie';
 import { SingleFlight } from '../single-flight';
 import { SessionCache } from './cache';
 import { idleExpiresAt, isExpired, nowInSeconds, touchDue, ttlAt, type SessionLifetime } from './clock';
@@ -60,8 +63,8 @@ export interface BeginInput {
   /** MSAL's serialized cache after the code was redeemed. */
   tokenCache: string;
   userAgent: string | null;
-  /** The sign-in's `Cookie` header: the session this browser had ends, as its cookie is replaced. */
-  cookieHeader: string | null;
+  /** The sign-in's cookies: the session this browser had ends, as its cookie is replaced. */
+  cookies: RequestCookies;
 }
 
 /** One entry of a listing, as `GET /api/sessions` shows it. */
@@ -119,7 +122,7 @@ export class Sessions {
       expiresAt,
       ttl: ttlAt(this.lifetime, now, expiresAt),
     };
-    const previous = this.cookie.read(input.cookieHeader);
+    const previous = this.cookie.read(input.cookies);
     await Promise.all([
       this.documents.create(session, this.tokenCaches.newDocument(session, input.tokenCache, now)),
       // Ending the old session is a courtesy: it never fails the new sign-in.
@@ -130,8 +133,8 @@ export class Sessions {
   }
 
   /** The session a `Cookie` header names, without reading the database; undefined when there is no valid cookie. */
-  ref(cookieHeader: string | null): SessionRef | undefined {
-    return this.cookie.read(cookieHeader);
+  ref(cookies: RequestCookies): SessionRef | undefined {
+    return this.cookie.read(cookies);
   }
 
   /**
@@ -142,8 +145,8 @@ export class Sessions {
    * slides when due (a patch of the session and of its token cache's `ttl`,
    * once for all concurrent requests), unless `slide` is false.
    */
-  async resume(cookieHeader: string | null, options: { slide?: boolean } = {}, now = nowInSeconds()): Promise<SessionDocument | undefined> {
-    const ref = this.cookie.read(cookieHeader);
+  async resume(cookies: RequestCookies, options: { slide?: boolean } = {}, now = nowInSeconds()): Promise<SessionDocument | undefined> {
+    const ref = this.cookie.read(cookies);
     if (!ref) return undefined;
     let session = this.cache.get(ref);
     if (!session || isExpired(session, this.lifetime, now)) session = await this.cache.fill(ref, () => this.documents.read(ref));
@@ -158,8 +161,8 @@ export class Sessions {
    * own: one single-partition query, which also proves the caller's session
    * is alive. Undefined when the caller is not signed in.
    */
-  async list(cookieHeader: string | null, now = nowInSeconds()): Promise<SessionSummary[] | undefined> {
-    const found = await this.partitionOf(cookieHeader, now);
+  async list(cookies: RequestCookies, now = nowInSeconds()): Promise<SessionSummary[] | undefined> {
+    const found = await this.partitionOf(cookies, now);
     if (!found) return undefined;
     return found.sessions
       .filter((entry) => !isExpired(entry, this.lifetime, now))
@@ -182,8 +185,8 @@ export class Sessions {
    * caller's own too): one query, then batches. Undefined when the caller is
    * not signed in; otherwise how many sessions ended.
    */
-  async endOthers(cookieHeader: string | null, options: { includeCurrent: boolean }, now = nowInSeconds()): Promise<number | undefined> {
-    const found = await this.partitionOf(cookieHeader, now);
+  async endOthers(cookies: RequestCookies, options: { includeCurrent: boolean }, now = nowInSeconds()): Promise<number | undefined> {
+    const found = await this.partitionOf(cookies, now);
     if (!found) return undefined;
     const keep = options.includeCurrent ? new Set<string>() : new Set([found.current.id, tokenCacheIdOf(found.current.id)]);
     return this.removeEntries(found.current.userKey, found.entries.filter((entry) => !keep.has(entry.id)));
@@ -230,8 +233,8 @@ export class Sessions {
   }
 
   /** The partition of the cookie's user, and the caller's own live session in it; sliding its clock when due. */
-  private async partitionOf(cookieHeader: string | null, now: number) {
-    const ref = this.cookie.read(cookieHeader);
+  private async partitionOf(cookies: RequestCookies, now: number) {
+    const ref = this.cookie.read(cookies);
     if (!ref) return undefined;
     const entries = await this.documents.partition(ref.userKey);
     const sessions = entries.filter((entry): entry is ListedSession => entry.type === 'session');

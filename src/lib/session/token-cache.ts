@@ -22,7 +22,7 @@
 import type { Container } from '@azure/cosmos';
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import { cosmosCall, cosmosStatus } from '../cosmos';
-import { AuthError } from '../errors';
+import { AppError } from '../errors';
 import { nowInSeconds, ttlAt, type SessionLifetime } from './clock';
 import { tokenCacheIdOf } from './ids';
 
@@ -147,9 +147,7 @@ class SessionCachePlugin implements ICachePlugin {
         this.etag = remote._etag;
       }
     }
-    throw new AuthError('store_unavailable', 503, 'Too many simultaneous updates to your tokens. Please try again.', {
-      retryAfterSeconds: 1,
-    });
+    throw new AppError('store_unavailable', { detail: 'Too many simultaneous updates to your tokens. Please try again.' });
   }
 }
 

@@ -1,7 +1,7 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CookiePolicy } from '../../../src/lib/cookie';
+import { CookiePolicy, RequestCookies } from '../../../src/lib/cookie';
 import { createKeyRing } from '../../../src/lib/keys';
 import { SessionCookie, type SessionCredentials } from '../../../src/lib/session/cookie';
 import { sessionIdOf } from '../../../src/lib/session/ids';
@@ -37,8 +37,8 @@ describe('SessionCookie', () => {
     const cookie = await cookies.issue(CREDENTIALS, inAnHour());
     expect(cookie.name).toBe('fnauth');
     expect(cookie.value.split('.')).toHaveLength(3);
-    expect(await cookies.read(header(cookie.name, cookie.value))).toEqual(REF);
-    expect(await cookies.read(`other=1; ${header(cookie.name, cookie.value)}; more=2`)).toEqual(REF);
+    expect(await cookies.read(new RequestCookies(header(cookie.name, cookie.value)))).toEqual(REF);
+    expect(await cookies.read(new RequestCookies(`other=1; ${header(cookie.name, cookie.value)}; more=2`))).toEqual(REF);
     expect(REF.id).not.toBe(SECRET);
   });
 
@@ -52,9 +52,9 @@ describe('SessionCookie', () => {
 
   it('returns undefined without a cookie', async () => {
     const cookies = httpCookies();
-    expect(await cookies.read(null)).toBeUndefined();
-    expect(await cookies.read('')).toBeUndefined();
-    expect(await cookies.read('fnauth-other=1; xfnauth=2')).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(null))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(''))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies('fnauth-other=1; xfnauth=2'))).toBeUndefined();
   });
 
   it('refuses a tampered payload', async () => {
@@ -62,21 +62,21 @@ describe('SessionCookie', () => {
     const { value } = await cookies.issue(CREDENTIALS, inAnHour());
     const [h, , s] = value.split('.');
     const forgedPayload = Buffer.from(JSON.stringify({ u: USER, s: other('someone-else').secret, exp: inAnHour() })).toString('base64url');
-    expect(await cookies.read(header('fnauth', `${h}.${forgedPayload}.${s}`))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(header('fnauth', `${h}.${forgedPayload}.${s}`)))).toBeUndefined();
   });
 
   it('refuses a tampered signature', async () => {
     const cookies = httpCookies();
     const { value } = await cookies.issue(CREDENTIALS, inAnHour());
-    expect(await cookies.read(header('fnauth', flipChar(value, -5)))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(header('fnauth', flipChar(value, -5))))).toBeUndefined();
   });
 
   it('refuses a truncated token', async () => {
     const cookies = httpCookies();
     const { value } = await cookies.issue(CREDENTIALS, inAnHour());
-    expect(await cookies.read(header('fnauth', value.slice(0, -1)))).toBeUndefined();
-    expect(await cookies.read(header('fnauth', value.slice(0, value.lastIndexOf('.'))))).toBeUndefined();
-    expect(await cookies.read(header('fnauth', value.slice(0, value.lastIndexOf('.') + 1)))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(header('fnauth', value.slice(0, -1))))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(header('fnauth', value.slice(0, value.lastIndexOf('.')))))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(header('fnauth', value.slice(0, value.lastIndexOf('.') + 1))))).toBeUndefined();
   });
 
   it('refuses what a JWT verifier refuses: crit headers, non-canonical base64url, a header or claims that are not a JSON object', async () => {
@@ -85,7 +85,7 @@ describe('SessionCookie', () => {
     const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const sign = (h: string, p: string) => `${h}.${p}.${createHmac('sha256', key).update(`${h}.${p}`).digest('base64url')}`;
     const claims = part({ u: USER, s: SECRET, exp: inAnHour() });
-    expect(await cookies.read(header('fnauth', sign(part({ alg: 'HS256', kid }), claims)))).toEqual(REF);
+    expect(await cookies.read(new RequestCookies(header('fnauth', sign(part({ alg: 'HS256', kid }), claims))))).toEqual(REF);
     const refused = [
       sign(part({ alg: 'HS256', kid, crit: ['b64'], b64: false }), claims),
       sign(part([{ alg: 'HS256', kid }]), claims),
@@ -95,7 +95,7 @@ describe('SessionCookie', () => {
       sign(part({ alg: 'HS256', kid }), Buffer.from('not json').toString('base64url')),
       sign(`${part({ alg: 'HS256', kid })}=`, claims),
     ];
-    for (const token of refused) expect(await cookies.read(header('fnauth', token))).toBeUndefined();
+    for (const token of refused) expect(await cookies.read(new RequestCookies(header('fnauth', token)))).toBeUndefined();
     // The same signature bytes spelled another way (the last character's unused bits set).
     const genuine = sign(part({ alg: 'HS256', kid }), claims);
     const last = genuine.at(-1)!;
@@ -103,12 +103,12 @@ describe('SessionCookie', () => {
     const sibling = alphabet[alphabet.indexOf(last) ^ 1]!;
     const malleated = `${genuine.slice(0, -1)}${sibling}`;
     expect(Buffer.from(malleated.split('.')[2]!, 'base64url')).toEqual(Buffer.from(genuine.split('.')[2]!, 'base64url'));
-    expect(await cookies.read(header('fnauth', malleated))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(header('fnauth', malleated)))).toBeUndefined();
   });
 
   it('refuses a token signed with a key that is not in the ring', async () => {
     const stranger = await httpCookies([SECOND]).issue(CREDENTIALS, inAnHour());
-    expect(await httpCookies([FIRST]).read(header('fnauth', stranger.value))).toBeUndefined();
+    expect(await httpCookies([FIRST]).read(new RequestCookies(header('fnauth', stranger.value)))).toBeUndefined();
   });
 
   it('refuses a token with the right kid but signed by another key', async () => {
@@ -117,7 +117,7 @@ describe('SessionCookie', () => {
       .setProtectedHeader({ alg: 'HS256', kid })
       .setExpirationTime(inAnHour())
       .sign(createKeyRing([SECOND], 'session').current.key);
-    expect(await httpCookies().read(header('fnauth', token))).toBeUndefined();
+    expect(await httpCookies().read(new RequestCookies(header('fnauth', token)))).toBeUndefined();
   });
 
   it('refuses alg none', async () => {
@@ -126,8 +126,8 @@ describe('SessionCookie', () => {
     const [, payload] = unsecured.split('.');
     const withKid = `${Buffer.from(JSON.stringify({ alg: 'none', kid })).toString('base64url')}.${payload}.`;
     const cookies = httpCookies();
-    expect(await cookies.read(header('fnauth', unsecured))).toBeUndefined();
-    expect(await cookies.read(header('fnauth', withKid))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(header('fnauth', unsecured)))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(header('fnauth', withKid)))).toBeUndefined();
   });
 
   it('refuses a token signed with the transaction key of the same secret', async () => {
@@ -139,7 +139,7 @@ describe('SessionCookie', () => {
         .setProtectedHeader({ alg: 'HS256', kid })
         .setExpirationTime(inAnHour())
         .sign(transactionKey.key);
-      expect(await cookies.read(header('fnauth', token))).toBeUndefined();
+      expect(await cookies.read(new RequestCookies(header('fnauth', token)))).toBeUndefined();
     }
   });
 
@@ -148,7 +148,7 @@ describe('SessionCookie', () => {
     for (const odd of ['../sessions', 'a/b', 'a#b', 'short', `${SECRET}x`, '']) {
       for (const credentials of [{ userKey: USER, secret: odd }, { userKey: odd, secret: SECRET }]) {
         const { name, value } = await cookies.issue(credentials, inAnHour());
-        expect(await cookies.read(header(name, value))).toBeUndefined();
+        expect(await cookies.read(new RequestCookies(header(name, value)))).toBeUndefined();
       }
     }
   });
@@ -172,20 +172,20 @@ describe('SessionCookie', () => {
       await signed({ u: [USER], s: SECRET }),
       await signed({ sid: SECRET }),
     ];
-    for (const token of tokens) expect(await cookies.read(header('fnauth', token))).toBeUndefined();
+    for (const token of tokens) expect(await cookies.read(new RequestCookies(header('fnauth', token)))).toBeUndefined();
   });
 
   it('refuses an expired cookie', async () => {
     const cookies = httpCookies();
     const expired = await cookies.issue(CREDENTIALS, now() - 10);
     expect(expired.maxAge).toBe(0);
-    expect(await cookies.read(header('fnauth', expired.value))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(header('fnauth', expired.value)))).toBeUndefined();
   });
 
   it('rotates keys: old cookies still read, new ones use the new kid, and dropping the old secret refuses them', async () => {
     const oldCookie = await httpCookies([FIRST]).issue(other('old'), inAnHour());
     const rotated = httpCookies([SECOND, FIRST]);
-    expect(await rotated.read(header('fnauth', oldCookie.value))).toEqual(refOf(other('old')));
+    expect(await rotated.read(new RequestCookies(header('fnauth', oldCookie.value)))).toEqual(refOf(other('old')));
 
     const newCookie = await rotated.issue(other('new'), inAnHour());
     const kidOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
@@ -193,16 +193,16 @@ describe('SessionCookie', () => {
     expect(kidOf(newCookie.value)).not.toBe(kidOf(oldCookie.value));
 
     const retired = httpCookies([SECOND]);
-    expect(await retired.read(header('fnauth', oldCookie.value))).toBeUndefined();
-    expect(await retired.read(header('fnauth', newCookie.value))).toEqual(refOf(other('new')));
+    expect(await retired.read(new RequestCookies(header('fnauth', oldCookie.value)))).toBeUndefined();
+    expect(await retired.read(new RequestCookies(header('fnauth', newCookie.value)))).toEqual(refOf(other('new')));
   });
 
   it('treats a duplicated cookie name as no cookie at all', async () => {
     const cookies = httpCookies();
     const mine = await cookies.issue(other('mine'), inAnHour());
     const planted = await cookies.issue(other('planted'), inAnHour());
-    expect(await cookies.read(`fnauth=${mine.value}; fnauth=${planted.value}`)).toBeUndefined();
-    expect(await cookies.read(`fnauth=${mine.value}; fnauth=${mine.value}`)).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(`fnauth=${mine.value}; fnauth=${planted.value}`))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(`fnauth=${mine.value}; fnauth=${mine.value}`))).toBeUndefined();
   });
 
   it('refuses a cookie longer than 4096 characters even when correctly signed', async () => {
@@ -211,10 +211,10 @@ describe('SessionCookie', () => {
     const padded = (length: number) =>
       new SignJWT({ u: USER, s: SECRET, pad: 'p'.repeat(length) }).setProtectedHeader({ alg: 'HS256', kid: current.kid }).setExpirationTime(inAnHour()).sign(current.key);
     const fits = { value: await padded(2000) };
-    expect(await cookies.read(header('fnauth', fits.value))).toEqual(REF);
+    expect(await cookies.read(new RequestCookies(header('fnauth', fits.value)))).toEqual(REF);
     const oversized = { value: await padded(4000) };
     expect(oversized.value.length).toBeGreaterThan(4096);
-    expect(await cookies.read(header('fnauth', oversized.value))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(header('fnauth', oversized.value)))).toBeUndefined();
   });
 
   it('sets HttpOnly, SameSite=Lax, Path=/, and on http localhost no prefix and not Secure', async () => {
@@ -237,9 +237,9 @@ describe('SessionCookie', () => {
     expect(cookie.name).toBe('__Host-fnauth');
     expect(cookie).toMatchObject({ secure: true, path: '/', httpOnly: true, sameSite: 'Lax' });
     expect(cookie.domain).toBeUndefined();
-    expect(await cookies.read(header('__Host-fnauth', cookie.value))).toEqual(REF);
+    expect(await cookies.read(new RequestCookies(header('__Host-fnauth', cookie.value)))).toEqual(REF);
     // The unprefixed name is something a sibling subdomain could set: it is not read.
-    expect(await cookies.read(header('fnauth', cookie.value))).toBeUndefined();
+    expect(await cookies.read(new RequestCookies(header('fnauth', cookie.value)))).toBeUndefined();
   });
 
   it('clear() expires the cookie with Max-Age 0 and an empty value', () => {

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CookiePolicy } from '../../../src/lib/cookie';
-import { AuthError } from '../../../src/lib/errors';
+import { CookiePolicy, RequestCookies } from '../../../src/lib/cookie';
+import { AppError } from '../../../src/lib/errors';
 import { createKeyRing } from '../../../src/lib/keys';
 import { randomToken } from '../../../src/lib/random';
 import { Sessions, type BeginInput, type Session, type SessionLifetime } from '../../../src/lib/session';
@@ -48,7 +48,7 @@ function beginInput(user = newUser(), overrides: Partial<BeginInput> = {}): Begi
     homeAccountId: `${user.oid}.${user.tid}`,
     tokenCache: JSON.stringify({ RefreshToken: { rt: { secret: 'rt-0' } } }),
     userAgent: CHROME_ON_WINDOWS,
-    cookieHeader: null,
+    cookies: new RequestCookies(null),
     ...overrides,
   };
 }
@@ -97,7 +97,7 @@ describe('begin: the data model', () => {
     const everything = JSON.stringify(documents);
     expect(everything).not.toContain(input.secret);
     expect(header).not.toContain(user.oid);
-    expect(await cookies.read(header)).toEqual({ userKey, id: session.id });
+    expect(await cookies.read(new RequestCookies(header))).toEqual({ userKey, id: session.id });
   });
 
   it('keeps the ID token only when it has no login_hint (then it is the only way to name the account at sign-out)', async () => {
@@ -120,7 +120,7 @@ describe('begin: the data model', () => {
   it('refuses a replayed sign-in (the same secret) as transaction_reused and keeps the first session as it was', async () => {
     const first = await begin();
     const replay: unknown = await sessions.begin({ ...first.input, homeAccountId: 'attacker.tid' }, T0 + 5).catch((error: unknown) => error);
-    expect(replay).toBeInstanceOf(AuthError);
+    expect(replay).toBeInstanceOf(AppError);
     expect(replay).toMatchObject({ code: 'transaction_reused', status: 400 });
     expect((await stored(first.session))?.homeAccountId).toBe(first.input.homeAccountId);
     expect(await partition(first.session.userKey)).toHaveLength(2);
@@ -148,7 +148,7 @@ describe('begin: the data model', () => {
 
   it("ends the session this browser had when it signs in again, whoever signs in", async () => {
     const alice = await begin();
-    const bob = await begin(newUser(), { cookieHeader: alice.header });
+    const bob = await begin(newUser(), { cookies: new RequestCookies(alice.header) });
     expect(await stored(alice.session)).toBeUndefined();
     expect(await partition(alice.session.userKey)).toEqual([]);
     expect(await stored(bob.session)).toBeDefined();
@@ -158,46 +158,46 @@ describe('begin: the data model', () => {
 describe('resume: the clocks', () => {
   it('reads the live session with one point read, and nothing without a valid cookie', async () => {
     const { session, header } = await begin();
-    expect(await sessions.resume(header, {}, T0 + 1)).toMatchObject({ id: session.id, claims: { name: 'Alice' } });
-    expect(await sessions.resume(null, {}, T0 + 1)).toBeUndefined();
-    expect(await sessions.resume('fnauth=forged', {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(header), {}, T0 + 1)).toMatchObject({ id: session.id, claims: { name: 'Alice' } });
+    expect(await sessions.resume(new RequestCookies(null), {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies('fnauth=forged'), {}, T0 + 1)).toBeUndefined();
   });
 
   it('ends a session after the idle timeout', async () => {
     const { header } = await begin();
-    expect(await sessions.resume(header, { slide: false }, T0 + IDLE - 1)).toBeDefined();
-    expect(await sessions.resume(header, { slide: false }, T0 + IDLE)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(header), { slide: false }, T0 + IDLE - 1)).toBeDefined();
+    expect(await sessions.resume(new RequestCookies(header), { slide: false }, T0 + IDLE)).toBeUndefined();
   });
 
   it('ends a session at its absolute lifetime even while it is in use', async () => {
     const { session, header } = await begin();
-    for (let now = T0 + 3000; now < T0 + ABSOLUTE; now += 3000) expect(await sessions.resume(header, {}, now)).toBeDefined();
+    for (let now = T0 + 3000; now < T0 + ABSOLUTE; now += 3000) expect(await sessions.resume(new RequestCookies(header), {}, now)).toBeDefined();
     expect(T0 + ABSOLUTE - (await stored(session))!.lastSeenAt).toBeLessThan(IDLE);
-    expect(await sessions.resume(header, {}, T0 + ABSOLUTE - 1)).toBeDefined();
-    expect(await sessions.resume(header, {}, T0 + ABSOLUTE)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(header), {}, T0 + ABSOLUTE - 1)).toBeDefined();
+    expect(await sessions.resume(new RequestCookies(header), {}, T0 + ABSOLUTE)).toBeUndefined();
   });
 
   it('slides the idle clock at most once per interval, and the token cache\'s ttl with it', async () => {
     const { session, header } = await begin();
     const before = await stored(session);
-    await sessions.resume(header, {}, T0 + TOUCH_INTERVAL_SECONDS - 1);
+    await sessions.resume(new RequestCookies(header), {}, T0 + TOUCH_INTERVAL_SECONDS - 1);
     expect((await stored(session))?._etag).toBe(before?._etag);
 
-    const resumed = await sessions.resume(header, {}, T0 + TOUCH_INTERVAL_SECONDS);
+    const resumed = await sessions.resume(new RequestCookies(header), {}, T0 + TOUCH_INTERVAL_SECONDS);
     expect(resumed?.lastSeenAt).toBe(T0 + TOUCH_INTERVAL_SECONDS);
     const after = await stored(session);
     expect(after).toMatchObject({ lastSeenAt: T0 + TOUCH_INTERVAL_SECONDS, createdAt: T0, expiresAt: T0 + ABSOLUTE, claims: { name: 'Alice' } });
     const tokens = (await local.container.item(tokenCacheIdOf(session.id), session.userKey).read<{ ttl: number; _ts: number }>()).resource;
     expect(tokens?.ttl).toBe(IDLE);
     // What was idle before the touch is alive now.
-    expect(await sessions.resume(header, { slide: false }, T0 + IDLE)).toBeDefined();
+    expect(await sessions.resume(new RequestCookies(header), { slide: false }, T0 + IDLE)).toBeDefined();
   });
 
   it('slides often enough for short idle timeouts (a quarter of the timeout)', async () => {
     const brief = sessionsOn(local.container, { idleTimeoutSeconds: 300, absoluteTimeoutSeconds: ABSOLUTE });
     const { cookie } = await brief.begin(beginInput(), T0);
     const header = `${cookie.name}=${cookie.value}`;
-    for (let now = T0 + 75; now <= T0 + 900; now += 75) expect((await brief.resume(header, {}, now))?.lastSeenAt).toBe(now);
+    for (let now = T0 + 75; now <= T0 + 900; now += 75) expect((await brief.resume(new RequestCookies(header), {}, now))?.lastSeenAt).toBe(now);
   });
 
   it('a touch that lost the race (412) or whose session ended meanwhile (404) writes nothing and still resumes', async () => {
@@ -209,7 +209,7 @@ describe('resume: the clocks', () => {
         const before = await stored(session);
         proxy.inject((request) => (request.operation === 'patch' ? cosmosError(status, code) : undefined), { times: 1 });
         const mark = proxy.log.length;
-        expect((await proxied.resume(header, {}, T0 + 400))?.lastSeenAt).toBe(T0);
+        expect((await proxied.resume(new RequestCookies(header), {}, T0 + 400))?.lastSeenAt).toBe(T0);
         expect(proxy.log.slice(mark).map((entry) => `${entry.operation} ${entry.clientStatus}`)).toEqual(['read 200', `patch ${status}`]);
         expect((await stored(session))?._etag).toBe(before?._etag);
       }
@@ -221,7 +221,7 @@ describe('resume: the clocks', () => {
   it('sets ttl to at most the idle timeout and at most the remaining absolute lifetime', async () => {
     const longIdle = sessionsOn(local.container, { idleTimeoutSeconds: ABSOLUTE, absoluteTimeoutSeconds: ABSOLUTE });
     const { session, cookie } = await longIdle.begin(beginInput(), T0);
-    await longIdle.resume(`${cookie.name}=${cookie.value}`, {}, T0 + ABSOLUTE - 600);
+    await longIdle.resume(new RequestCookies(`${cookie.name}=${cookie.value}`), {}, T0 + ABSOLUTE - 600);
     expect((await stored(session))?.ttl).toBe(600);
     const shortLived = sessionsOn(local.container, { idleTimeoutSeconds: IDLE, absoluteTimeoutSeconds: 900 });
     expect((await shortLived.begin(beginInput(), T0)).session.ttl).toBe(900);
@@ -234,7 +234,7 @@ describe('list', () => {
     const first = await begin(user, { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1' }, T0);
     const second = await begin(user, {}, T0 + 10);
     const expired = await begin(user, {}, T0 - IDLE - 5);
-    const listing = await sessions.list(second.header, T0 + 20);
+    const listing = await sessions.list(new RequestCookies(second.header), T0 + 20);
     expect(listing).toEqual([
       {
         id: second.session.id,
@@ -248,7 +248,7 @@ describe('list', () => {
       expect.objectContaining({ id: first.session.id, device: 'Safari on iPhone', current: false }),
     ]);
     expect(listing!.map((entry) => entry.id)).not.toContain(expired.session.id);
-    expect(await sessions.list(first.header, T0 + 20)).toEqual([
+    expect(await sessions.list(new RequestCookies(first.header), T0 + 20)).toEqual([
       expect.objectContaining({ id: second.session.id, current: false }),
       expect.objectContaining({ id: first.session.id, current: true }),
     ]);
@@ -257,10 +257,10 @@ describe('list', () => {
   it("never shows another user's sessions, and answers nothing for a session that ended", async () => {
     const alice = await begin();
     const bob = await begin();
-    expect((await sessions.list(alice.header, T0 + 1))!.map((entry) => entry.id)).toEqual([alice.session.id]);
+    expect((await sessions.list(new RequestCookies(alice.header), T0 + 1))!.map((entry) => entry.id)).toEqual([alice.session.id]);
     await sessions.end(bob.session);
-    expect(await sessions.list(bob.header, T0 + 1)).toBeUndefined();
-    expect(await sessions.list(null, T0 + 1)).toBeUndefined();
+    expect(await sessions.list(new RequestCookies(bob.header), T0 + 1)).toBeUndefined();
+    expect(await sessions.list(new RequestCookies(null), T0 + 1)).toBeUndefined();
   });
 });
 
@@ -275,27 +275,27 @@ describe('ending sessions', () => {
     expect(await sessions.end(a.session)).toBe(true);
     expect(await sessions.end(a.session)).toBe(false);
     expect((await partition(user.oid ? a.session.userKey : '')).map((doc) => doc.id).sort()).toEqual([b.session.id, tokenCacheIdOf(b.session.id)].sort());
-    expect(await sessions.resume(a.header, {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(a.header), {}, T0 + 1)).toBeUndefined();
   });
 
   it('end: a session whose token cache is gone already still ends (the batch falls back to single deletes)', async () => {
     const { session, header } = await begin();
     await local.container.item(tokenCacheIdOf(session.id), session.userKey).delete();
     expect(await sessions.end(session)).toBe(true);
-    expect(await sessions.resume(header, {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(header), {}, T0 + 1)).toBeUndefined();
   });
 
   it('endOthers: every other session of the caller, not the current one; with includeCurrent, all', async () => {
     const user = newUser();
     const devices = [await begin(user), await begin(user), await begin(user)];
     const stranger = await begin();
-    expect(await sessions.endOthers(devices[0]!.header, { includeCurrent: false }, T0 + 1)).toBe(2);
+    expect(await sessions.endOthers(new RequestCookies(devices[0]!.header), { includeCurrent: false }, T0 + 1)).toBe(2);
     expect((await partition(devices[0]!.session.userKey)).map((doc) => doc.id).sort()).toEqual([devices[0]!.session.id, tokenCacheIdOf(devices[0]!.session.id)].sort());
-    expect(await sessions.resume(devices[1]!.header, {}, T0 + 1)).toBeUndefined();
-    expect(await sessions.resume(stranger.header, {}, T0 + 1)).toBeDefined();
-    expect(await sessions.endOthers(devices[0]!.header, { includeCurrent: true }, T0 + 1)).toBe(1);
+    expect(await sessions.resume(new RequestCookies(devices[1]!.header), {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(stranger.header), {}, T0 + 1)).toBeDefined();
+    expect(await sessions.endOthers(new RequestCookies(devices[0]!.header), { includeCurrent: true }, T0 + 1)).toBe(1);
     expect(await partition(devices[0]!.session.userKey)).toEqual([]);
-    expect(await sessions.endOthers(devices[0]!.header, { includeCurrent: true }, T0 + 1)).toBeUndefined();
+    expect(await sessions.endOthers(new RequestCookies(devices[0]!.header), { includeCurrent: true }, T0 + 1)).toBeUndefined();
   });
 
   it('endUser: every session of the user, in batches of at most 100 deletes', async () => {
@@ -315,8 +315,8 @@ describe('ending sessions', () => {
     const there = await begin(alice, { claims: { ...alice, sub: 's', login_hint: 'h', sid } });
     const other = await begin(alice);
     expect(await sessions.endBySid(sid)).toBe(2);
-    for (const ended of [here, there]) expect(await sessions.resume(ended.header, {}, T0 + 1)).toBeUndefined();
-    expect(await sessions.resume(other.header, {}, T0 + 1)).toBeDefined();
+    for (const ended of [here, there]) expect(await sessions.resume(new RequestCookies(ended.header), {}, T0 + 1)).toBeUndefined();
+    expect(await sessions.resume(new RequestCookies(other.header), {}, T0 + 1)).toBeDefined();
     expect(await partition(other.session.userKey)).toHaveLength(2);
     expect(await sessions.endBySid(sid)).toBe(0);
   });
@@ -342,58 +342,58 @@ describe('resume through the instance cache (SESSION_CACHE_SECONDS)', () => {
   }
   async function signedInOn(here: Sessions, user = newUser(), overrides: Partial<BeginInput> = {}) {
     const { session, cookie } = await here.begin(beginInput(user, overrides), T0);
-    return { session, header: `${cookie.name}=${cookie.value}`, user };
+    return { session, cookies: new RequestCookies(`${cookie.name}=${cookie.value}`), user };
   }
 
   it('a session this instance signed in or read in the last SESSION_CACHE_SECONDS costs no Cosmos call; with 0, one point read each time', async () => {
     const cached = instance();
-    const { header } = await signedInOn(cached);
-    expect(await calls(async () => expect(await cached.resume(header, {}, T0 + 1)).toBeDefined())).toEqual([]);
+    const { cookies } = await signedInOn(cached);
+    expect(await calls(async () => expect(await cached.resume(cookies, {}, T0 + 1)).toBeDefined())).toEqual([]);
 
     const other = instance();
-    expect(await calls(() => other.resume(header, {}, T0 + 1))).toEqual(['read 200']);
-    expect(await calls(() => other.resume(header, {}, T0 + 2))).toEqual([]);
+    expect(await calls(() => other.resume(cookies, {}, T0 + 1))).toEqual(['read 200']);
+    expect(await calls(() => other.resume(cookies, {}, T0 + 2))).toEqual([]);
 
     const off = instance(0);
-    expect(await calls(() => off.resume(header, {}, T0 + 1))).toEqual(['read 200']);
-    expect(await calls(() => off.resume(header, {}, T0 + 2))).toEqual(['read 200']);
+    expect(await calls(() => off.resume(cookies, {}, T0 + 1))).toEqual(['read 200']);
+    expect(await calls(() => off.resume(cookies, {}, T0 + 2))).toEqual(['read 200']);
   });
 
   it('concurrent requests that miss share one point read', async () => {
-    const { header } = await signedInOn(instance());
+    const { cookies } = await signedInOn(instance());
     const cold = instance();
-    const log = await calls(() => Promise.all(Array.from({ length: 20 }, () => cold.resume(header, {}, T0 + 1))));
+    const log = await calls(() => Promise.all(Array.from({ length: 20 }, () => cold.resume(cookies, {}, T0 + 1))));
     expect(log).toEqual(['read 200']);
   });
 
   it('the idle clock still slides on hits: once per interval, once for concurrent requests, and the cached copy moves with it', async () => {
     const here = instance();
-    const { session, header } = await signedInOn(here);
+    const { session, cookies } = await signedInOn(here);
     const due = T0 + TOUCH_INTERVAL_SECONDS;
-    const log = await calls(() => Promise.all(Array.from({ length: 20 }, () => here.resume(header, {}, due))));
+    const log = await calls(() => Promise.all(Array.from({ length: 20 }, () => here.resume(cookies, {}, due))));
     // The session's lastSeenAt and its token cache's ttl, each patched once.
     expect(log).toEqual(['patch 200', 'patch 200']);
     expect((await stored(session))?.lastSeenAt).toBe(due);
-    expect(await calls(async () => expect((await here.resume(header, {}, due + 1))?.lastSeenAt).toBe(due))).toEqual([]);
-    expect(await calls(() => here.resume(header, {}, due + TOUCH_INTERVAL_SECONDS))).toEqual(['patch 200', 'patch 200']);
+    expect(await calls(async () => expect((await here.resume(cookies, {}, due + 1))?.lastSeenAt).toBe(due))).toEqual([]);
+    expect(await calls(() => here.resume(cookies, {}, due + TOUCH_INTERVAL_SECONDS))).toEqual(['patch 200', 'patch 200']);
   });
 
   it('a cached copy whose touch lost to another instance is dropped: the next request reads what won', async () => {
     const here = instance();
     const there = instance();
-    const { header } = await signedInOn(here);
-    await there.resume(header, {}, T0 + 1);
+    const { cookies } = await signedInOn(here);
+    await there.resume(cookies, {}, T0 + 1);
     const due = T0 + TOUCH_INTERVAL_SECONDS;
-    expect(await calls(() => here.resume(header, {}, due))).toEqual(['patch 200', 'patch 200']);
-    expect(await calls(() => there.resume(header, {}, due + 1))).toEqual(['patch 412']);
-    expect(await calls(async () => expect((await there.resume(header, {}, due + 2))?.lastSeenAt).toBe(due))).toEqual(['read 200']);
+    expect(await calls(() => here.resume(cookies, {}, due))).toEqual(['patch 200', 'patch 200']);
+    expect(await calls(() => there.resume(cookies, {}, due + 1))).toEqual(['patch 412']);
+    expect(await calls(async () => expect((await there.resume(cookies, {}, due + 2))?.lastSeenAt).toBe(due))).toEqual(['read 200']);
   });
 
   it('a cached copy that looks idle is read again: only Cosmos DB says a session is over', async () => {
-    const { header } = await signedInOn(instance());
+    const { cookies } = await signedInOn(instance());
     const here = instance();
-    await here.resume(header, {}, T0 + 1);
-    expect(await calls(async () => expect(await here.resume(header, { slide: false }, T0 + IDLE)).toBeUndefined())).toEqual(['read 200']);
+    await here.resume(cookies, {}, T0 + 1);
+    expect(await calls(async () => expect(await here.resume(cookies, { slide: false }, T0 + IDLE)).toBeUndefined())).toEqual(['read 200']);
   });
 
   it('every way of ending a session on this instance: its next request reads Cosmos DB and finds nothing', async () => {
@@ -402,23 +402,23 @@ describe('resume through the instance cache (SESSION_CACHE_SECONDS)', () => {
     const sid = `sid-${randomUUID()}`;
     const withSid = { claims: { ...user, sub: 's', login_hint: 'h', sid } };
     const [one, other, bySid, last] = [await signedInOn(here, user), await signedInOn(here, user), await signedInOn(here, user, withSid), await signedInOn(here, user)];
-    const ended = async (header: string) => {
-      const log = await calls(async () => expect(await here.resume(header, {}, T0 + 1)).toBeUndefined());
+    const ended = async (cookies: RequestCookies) => {
+      const log = await calls(async () => expect(await here.resume(cookies, {}, T0 + 1)).toBeUndefined());
       expect(log).toEqual(['read 404']);
     };
     await here.end(one.session);
-    await ended(one.header);
+    await ended(one.cookies);
     await here.endBySid(sid);
-    await ended(bySid.header);
-    await here.endOthers(last.header, { includeCurrent: false }, T0 + 1);
-    await ended(other.header);
+    await ended(bySid.cookies);
+    await here.endOthers(last.cookies, { includeCurrent: false }, T0 + 1);
+    await ended(other.cookies);
     const again = await signedInOn(here, user);
     await here.endUser(last.session.userKey);
-    for (const gone of [last, again]) await ended(gone.header);
+    for (const gone of [last, again]) await ended(gone.cookies);
     // Signing in again in the same browser ends the session it had.
     const before = await signedInOn(here);
-    await signedInOn(here, before.user, { cookieHeader: before.header });
-    await ended(before.header);
+    await signedInOn(here, before.user, { cookies: before.cookies });
+    await ended(before.cookies);
   });
 
   it('ended on another instance: this one answers from its cache until SESSION_CACHE_SECONDS after its read, then not', async () => {
@@ -426,14 +426,14 @@ describe('resume through the instance cache (SESSION_CACHE_SECONDS)', () => {
     try {
       const here = instance();
       const there = instance();
-      const { session, header } = await signedInOn(here);
-      await there.resume(header, {}, T0 + 1);
+      const { session, cookies } = await signedInOn(here);
+      await there.resume(cookies, {}, T0 + 1);
       vi.advanceTimersByTime(10_000);
       await here.end(session);
-      expect(await here.resume(header, {}, T0 + 11)).toBeUndefined();
-      expect(await there.resume(header, {}, T0 + 11)).toBeDefined();
+      expect(await here.resume(cookies, {}, T0 + 11)).toBeUndefined();
+      expect(await there.resume(cookies, {}, T0 + 11)).toBeDefined();
       vi.advanceTimersByTime(20_000);
-      expect(await there.resume(header, {}, T0 + 31)).toBeUndefined();
+      expect(await there.resume(cookies, {}, T0 + 31)).toBeUndefined();
     } finally {
       vi.useRealTimers();
     }

@@ -1,6 +1,6 @@
 /**
  * The user's part of sign-in, sign-up, device code and sign-out on the local OpenID provider
- * (`dev/provider`), done over HTTP with {@link HttpFormDriver}, for tests that do not need a
+ * (`dev/provider`), done over HTTP with {@link HttpFormDriver}, for tests and the bench, which need no
  * real browser. Page ids are the ones documented in `dev/provider/index.ts`.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -171,9 +171,4 @@ export async function codeFlowTokens(
   const back = await signInAtProvider(browser, request.url, credentials, client.redirectUri);
   if (back.searchParams.get('state') !== request.state) throw new Error(`The provider answered ${back.href}`);
   return redeemCode(provider, client, back.searchParams.get('code') ?? '', request.verifier);
-}
-
-/** The payload of a JWT, not verified (tests that verify use jose and the JWKS). */
-export function decodeJwtPayload(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 /**
- * A small browser stand-in for tests: HTTP(S) requests with a cookie jar, redirects followed by
+ * A small browser stand-in for the tests and the bench: HTTP(S) requests with a cookie jar, redirects followed by
  * hand, and HTML forms parsed and submitted as a browser would (hidden fields included).
  *
  * TLS trust is per driver (`ca`), never global: nothing here touches NODE_TLS_REJECT_UNAUTHORIZED
@@ -19,6 +19,7 @@
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { CookieJar as ToughCookieJar } from 'tough-cookie';
 
 export interface HttpResponse {
   status: number;
@@ -71,81 +72,35 @@ export function httpRequest(url: string | URL, options: RequestOptions & { ca?: 
   });
 }
 
-interface StoredCookie {
-  name: string;
-  value: string;
-  host: string;
-  path: string;
-  secure: boolean;
-  expires?: number;
-}
-
 /**
- * Cookies as a browser keeps them for localhost: keyed by host (ports ignored, as browsers do),
- * name and path; `Secure` ones only go over https; `Max-Age`/`Expires` honoured.
+ * Cookies as a browser keeps them (tough-cookie, RFC 6265): scoped by host (ports ignored, as
+ * browsers do) and path; `Secure` ones only go over https, localhost included; `Max-Age` and
+ * `Expires` honoured; `__Host-` and `__Secure-` rules kept.
  */
 export class CookieJar {
-  #cookies: StoredCookie[] = [];
+  #jar = new ToughCookieJar(undefined, { allowSecureOnLocal: false });
 
   store(url: string | URL, setCookie: string[] | string | undefined): void {
-    const target = new URL(url);
-    for (const line of ([] as string[]).concat(setCookie ?? [])) {
-      const [pair = '', ...attributes] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq <= 0) continue;
-      const cookie: StoredCookie = {
-        name: pair.slice(0, eq).trim(),
-        value: pair.slice(eq + 1).trim(),
-        host: target.hostname,
-        path: defaultPath(target.pathname),
-        secure: false,
-      };
-      for (const attribute of attributes) {
-        const [rawKey = '', ...rest] = attribute.split('=');
-        const key = rawKey.trim().toLowerCase();
-        const value = rest.join('=').trim();
-        if (key === 'path' && value.startsWith('/')) cookie.path = value;
-        else if (key === 'secure') cookie.secure = true;
-        else if (key === 'max-age') cookie.expires = Date.now() + Number(value) * 1000;
-        else if (key === 'expires' && cookie.expires === undefined) cookie.expires = Date.parse(value);
-      }
-      this.#cookies = this.#cookies.filter((c) => !(c.name === cookie.name && c.host === cookie.host && c.path === cookie.path));
-      if (cookie.expires === undefined || cookie.expires > Date.now()) this.#cookies.push(cookie);
-    }
+    for (const line of ([] as string[]).concat(setCookie ?? [])) this.#jar.setCookieSync(line, String(url), { ignoreError: true });
   }
 
   /** The Cookie header for `url`, longest paths first; undefined when none apply. */
   header(url: string | URL): string | undefined {
-    const target = new URL(url);
-    const now = Date.now();
-    const matching = this.#cookies
-      .filter((c) => c.host === target.hostname && pathMatches(target.pathname, c.path))
-      .filter((c) => !c.secure || target.protocol === 'https:')
-      .filter((c) => c.expires === undefined || c.expires > now)
-      .sort((a, b) => b.path.length - a.path.length);
-    return matching.length > 0 ? matching.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
+    return this.#jar.getCookieStringSync(String(url)) || undefined;
   }
 
   /** Names of the cookies held for `url`'s host. */
   names(url: string | URL): string[] {
     const { hostname } = new URL(url);
-    return this.#cookies.filter((c) => c.host === hostname).map((c) => c.name);
+    return this.#jar
+      .serializeSync()!
+      .cookies.filter((cookie) => cookie.domain === hostname)
+      .map((cookie) => String(cookie.key));
   }
 
   clear(): void {
-    this.#cookies = [];
+    this.#jar.removeAllCookiesSync();
   }
-}
-
-function defaultPath(pathname: string): string {
-  const slash = pathname.lastIndexOf('/');
-  return slash <= 0 ? '/' : pathname.slice(0, slash);
-}
-
-function pathMatches(requestPath: string, cookiePath: string): boolean {
-  if (requestPath === cookiePath) return true;
-  if (!requestPath.startsWith(cookiePath)) return false;
-  return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
 }
 
 export interface ParsedForm {
