@@ -12,8 +12,10 @@
  *   `Sessions`, which forgets the ids here before and after it removes the
  *   documents; a read still in flight when they are forgotten is not kept.
  * - **Bounded memory.** At most {@link MAX_CACHED_SESSIONS} entries; the least
- *   recently used goes first. A session document is 1–3 KB, so the cache
- *   stays within tens of megabytes however many users there are.
+ *   recently used goes first. 10,000 sessions with an Entra ID token's usual
+ *   claims took 15.5 MB of heap (measured with Node 20), about twice that
+ *   where a session keeps its ID token (no `login_hint`): a bound however
+ *   many users there are.
  * - **One read for many.** Concurrent requests of one session that find no
  *   entry share one point read.
  *
