@@ -85,7 +85,7 @@ type IdleClockMove = Partial<Pick<SessionDocument, 'lastSeenAt' | 'ttl' | '_etag
 
 export class Sessions {
   readonly tokenCaches: TokenCacheStore;
-  readonly cache: SessionCache;
+  private readonly cache: SessionCache;
   private readonly documents: SessionDocuments;
   /** Concurrent requests of one session whose idle clock is due move it once. */
   private readonly slides = new SingleFlight<string, IdleClockMove>();
