@@ -87,6 +87,7 @@ param applicationName string = ''
 param allowedReturnOrigins string = ''
 param sessionIdleTimeoutMinutes string = ''
 param sessionAbsoluteTimeoutMinutes string = ''
+param sessionCacheSeconds string = ''
 param downstreamApiUrl string = ''
 param downstreamApiScopes string = ''
 param apiRequiredScope string = ''
@@ -299,6 +300,7 @@ var optionalAppSettings = {
   ALLOWED_RETURN_ORIGINS: allowedReturnOrigins
   SESSION_IDLE_TIMEOUT_MINUTES: sessionIdleTimeoutMinutes
   SESSION_ABSOLUTE_TIMEOUT_MINUTES: sessionAbsoluteTimeoutMinutes
+  SESSION_CACHE_SECONDS: sessionCacheSeconds
   DOWNSTREAM_API_URL: downstreamApiUrl
   DOWNSTREAM_API_SCOPES: downstreamApiScopes
   API_REQUIRED_SCOPE: apiRequiredScope

@@ -56,8 +56,6 @@ const DEFERRED_IN_SDKS = ['jsonwebtoken'];
 export interface BundleOptions {
   /** Default `dist/app`. Emptied first. */
   outDir?: string;
-  /** Extra esbuild plugins for the functions bundle (the bench swaps packages out to measure them). */
-  plugins?: Plugin[];
 }
 
 export interface BuiltPackage {
@@ -184,7 +182,7 @@ export async function bundleApp(options: BundleOptions = {}): Promise<BuiltPacka
     stdin: { contents: entrySource(), resolveDir: ROOT, sourcefile: 'functions-entry.js', loader: 'js' },
     outfile: main,
     external: HOST_PROVIDED,
-    plugins: [lazyPackages(lazy), ...(options.plugins ?? [])],
+    plugins: [lazyPackages(lazy)],
   });
   const twice = [...inlinedPackages(functions.metafile)].filter((name) => lazy.has(name));
   if (twice.length > 0) {

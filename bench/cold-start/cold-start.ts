@@ -2,9 +2,8 @@
  * Cold start, measured in fresh `node` processes running plain JavaScript:
  *
  * 1. modules loaded: process start -> `main` required, for the deployed
- *    package (the bundle in dist/app), for the tsc output it replaced, for
- *    both without zod, and for the bundle with zod imported as a namespace
- *    (what config.ts would gain from it), next to an empty `node` process. Timed
+ *    package (the bundle in dist/app) and for the tsc output it replaced,
+ *    next to an empty `node` process. Timed
  *    inside the process (`performance.now()` counts from its start) and as
  *    CPU time, with a stand-in for the Functions worker so that
  *    `@azure/functions` registers every function as it does on Azure. The
@@ -148,13 +147,6 @@ function variantSpecs(built: CompiledApp, emptyModule: string): VariantSpec[] {
       bytes: bytes.deployed,
       sdks: sdks('deployed'),
     },
-    { name: 'bundle, no zod', description: 'the same bundle, zod answered by an inert stand-in', args: [entries.deployedWithoutZod], bytes: bytes.deployedWithoutZod },
-    {
-      name: 'bundle, zod namespace',
-      description: "the same bundle, config.ts importing * as z from 'zod' (esbuild leaves out what it does not use)",
-      args: [entries.deployedZodNamespace],
-      bytes: bytes.deployedZodNamespace,
-    },
     {
       name: 'tsc output',
       description: 'src/ compiled by tsc, packages from node_modules (deployed before bundling); then each SDK from node_modules',
@@ -162,7 +154,6 @@ function variantSpecs(built: CompiledApp, emptyModule: string): VariantSpec[] {
       bytes: bytes.tsc,
       sdks: sdks('installed'),
     },
-    { name: 'tsc, no zod', description: 'the tsc output, zod answered by an inert stand-in', args: [entries.tsc, '--stub=zod'], bytes: bytes.tsc },
     { name: 'deployed bundle + login', deployed: true, description: 'modules, then the start hooks and the login function once through the worker', args: [entries.deployed, '--login'] },
     { name: 'tsc output + login', description: 'modules, then the start hooks and the login function once through the worker', args: [entries.tsc, '--login'] },
   ];

@@ -8,37 +8,23 @@
  * relative to it) plus the CPU time used so far, which other load on the
  * machine disturbs less than wall time.
  *
- * Usage: node probe.js <main.js> [--then=<module>]… [--login] [--stub=<package>]…
+ * Usage: node probe.js <main.js> [--then=<module>]… [--login]
  *   --then=<module>  after main, require this too and time it (what the first request needing an SDK pays)
  *   --login          then run the start hooks and the login function once (needs the app's settings in the environment)
- *   --stub=zod       answer require('zod') with an inert stand-in: what loading costs without that package
  */
-import Module from 'node:module';
 import { FunctionsWorker } from '../../dev/functions-worker';
 
 const startedMs = performance.now();
 const args = process.argv.slice(2);
 const entry = args.find((arg) => !arg.startsWith('--'));
 const option = (name: string) => args.filter((arg) => arg.startsWith(`--${name}=`)).map((arg) => arg.slice(name.length + 3));
-const stubs = new Set(option('stub'));
-
-if (stubs.size > 0) {
-  // Any property or call on the stand-in returns the stand-in, so module-level schema building runs through.
-  const inert: unknown = new Proxy(function inert() {}, { get: () => inert, apply: () => inert, construct: () => inert as object });
-  const loader = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
-  const load = loader._load;
-  loader._load = function (request, parent, isMain) {
-    return stubs.has(request) ? { z: inert, default: inert } : load.call(this, request, parent, isMain);
-  };
-}
-
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
 
 async function run() {
-  if (!entry) throw new Error('usage: node probe.js <main.js> [--then=<module>]… [--login] [--stub=<package>]…');
+  if (!entry) throw new Error('usage: node probe.js <main.js> [--then=<module>]… [--login]');
   const worker = FunctionsWorker.install();
   worker.load(entry);
   const result: Record<string, number | string> = { startedMs, modulesLoadedMs: performance.now(), modulesLoadedCpuMs: cpuMs() };

@@ -5,11 +5,6 @@
  * - `app/`: the deployed package, made by `scripts/bundle.ts` exactly as
  *   `npm run build` makes dist/app (the functions bundle, one bundle per SDK
  *   loaded on first use);
- * - `app-without-zod/`: the same with `zod` replaced by an inert stand-in:
- *   what loading costs once config.ts no longer needs zod;
- * - `app-zod-namespace/`: the same with config.ts importing
- *   `* as z from 'zod'` instead of `{ z }`, which lets esbuild leave out
- *   the parts of zod that config.ts does not use;
  * - `tsc/`: `src/` compiled by `tsc -p tsconfig.build.json`, the package as
  *   it was deployed before bundling (its packages resolved in node_modules),
  *   for comparison, plus `tsc/dev/functions-host.js` (the development host,
@@ -20,18 +15,18 @@
  *   measured processes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import { bundleApp, functionNames } from '../../scripts/bundle';
 
 const ROOT = join(__dirname, '..', '..');
 
 export interface CompiledApp {
   /** Each loads every function module, as the host does with package.json's `main`. */
-  entries: { tsc: string; deployed: string; deployedWithoutZod: string; deployedZodNamespace: string };
+  entries: { tsc: string; deployed: string };
   /** JavaScript of the app itself (tsc), or of the functions bundle. */
-  bytes: { tsc: number; deployed: number; deployedWithoutZod: number; deployedZodNamespace: number };
+  bytes: { tsc: number; deployed: number };
   /** Package name -> what the first request needing it loads: the deployed package's SDK bundle, and the installed package. */
   sdks: Array<{ name: string; deployed: string; installed: string; deployedBytes: number }>;
   /** The development host, compiled; it serves the tsc output, or the route table of a `main` given to `serve`. */
@@ -42,30 +37,6 @@ export interface CompiledApp {
   workerHost: string;
   probe: string;
 }
-
-const stubZod: Plugin = {
-  name: 'stub-zod',
-  setup(builder) {
-    builder.onResolve({ filter: /^zod$/ }, () => ({ path: 'zod', namespace: 'stub' }));
-    builder.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-      contents: 'const inert = new Proxy(function () {}, { get: () => inert, apply: () => inert, construct: () => inert }); module.exports = { z: inert };',
-      loader: 'js',
-    }));
-  },
-};
-
-/** config.ts as it would be with `import * as z from 'zod'`: its one import line, changed for this build only. */
-const zodNamespaceImport: Plugin = {
-  name: 'zod-namespace-import',
-  setup(builder) {
-    builder.onLoad({ filter: /[\\/]src[\\/]lib[\\/]config\.ts$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const named = "import { z } from 'zod';";
-      if (!source.includes(named)) throw new Error(`config.ts no longer has the line ${named}: update bench/compiled/build.ts`);
-      return { contents: source.replace(named, "import * as z from 'zod';"), loader: 'ts' };
-    });
-  },
-};
 
 /**
  * One file to CommonJS, as tsc would emit it: `import()` becomes `require()` (Node's import() would
@@ -116,16 +87,12 @@ export async function buildCompiledApp(outDir: string): Promise<CompiledApp> {
   );
 
   const deployed = await bundleApp({ outDir: join(outDir, 'app') });
-  const withoutZod = await bundleApp({ outDir: join(outDir, 'app-without-zod'), plugins: [stubZod] });
-  const zodNamespace = await bundleApp({ outDir: join(outDir, 'app-zod-namespace'), plugins: [zodNamespaceImport] });
 
   return {
-    entries: { tsc: tscEntry, deployed: deployed.main, deployedWithoutZod: withoutZod.main, deployedZodNamespace: zodNamespace.main },
+    entries: { tsc: tscEntry, deployed: deployed.main },
     bytes: {
       tsc: directoryBytes(join(tscOut, 'src', 'functions')) + directoryBytes(join(tscOut, 'src', 'lib')),
       deployed: deployed.bytes.main,
-      deployedWithoutZod: withoutZod.bytes.main,
-      deployedZodNamespace: zodNamespace.bytes.main,
     },
     sdks: Object.entries(deployed.sdks).map(([name, file]) => ({ name, deployed: file, installed: require.resolve(name), deployedBytes: deployed.bytes.sdks[name]! })),
     functionsHost: await transpile(join(ROOT, 'dev', 'functions-host.ts'), join(tscOut, 'dev', 'functions-host.js')),

@@ -4,7 +4,8 @@
  * whose loader hooks make every `await import()` cost a round trip to its
  * worker thread), served by the compiled development host. Same settings,
  * cookie secret and Cosmos DB as the stack, registered with the second
- * provider like the baselines.
+ * provider like the baselines. Two instances of one registration share its
+ * client, as a scaled-out function app does.
  */
 import { isKnownWarning, KNOWN_WARNINGS } from '../../dev/known-warnings';
 import type { RunningApp } from '../baseline/baseline';
@@ -12,35 +13,49 @@ import { forkReady } from '../lib/processes';
 import type { SecondProvider } from '../lib/second-provider';
 import type { CompiledApp } from './build';
 
-
 export const FUNCTIONS_PATHS = { redirectPath: '/api/redirect', logoutPath: '/api/home' };
+
+export interface CompiledAppOptions {
+  /** The app's registration at the second provider (its client, and the port its redirect URI names). */
+  registration: string;
+  /** Another instance of that registration: served on a port of its own, it shares the client and never signs in itself. */
+  port?: number;
+  /** SESSION_CACHE_SECONDS; unset: the app's default. */
+  sessionCacheSeconds?: number;
+  /** A folder for a V8 CPU profile of the whole run (`node --cpu-prof`), written when the app stops. */
+  cpuProfileDir?: string;
+}
 
 export async function startCompiledApp(
   built: CompiledApp,
   name: string,
   idp: SecondProvider,
-  stackSettings: Record<string, string>,
+  appSettings: Record<string, string>,
+  options: CompiledAppOptions,
 ): Promise<RunningApp> {
-  const { port, client } = idp.apps.ours!;
+  const { port: registeredPort, client } = idp.apps[options.registration]!;
+  const registered = `http://localhost:${registeredPort}`;
+  const port = options.port ?? registeredPort;
   const origin = `http://localhost:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...stackSettings,
+    ...appSettings,
     AUTHORITY: idp.provider.authority,
     CLIENT_ID: client.clientId,
     CLIENT_SECRET: client.clientSecret ?? '',
-    REDIRECT_URI: `${origin}${FUNCTIONS_PATHS.redirectPath}`,
-    POST_LOGOUT_REDIRECT_URI: `${origin}${FUNCTIONS_PATHS.logoutPath}`,
+    REDIRECT_URI: `${registered}${FUNCTIONS_PATHS.redirectPath}`,
+    POST_LOGOUT_REDIRECT_URI: `${registered}${FUNCTIONS_PATHS.logoutPath}`,
     DOWNSTREAM_API_URL: idp.provider.downstreamApiUrl,
     NODE_EXTRA_CA_CERTS: idp.provider.caCertPath,
     FUNCTIONS_WORKER_RUNTIME: 'node',
     PORT: String(port),
+    ...(options.sessionCacheSeconds === undefined ? {} : { SESSION_CACHE_SECONDS: String(options.sessionCacheSeconds) }),
   };
   delete env.NODE_OPTIONS;
   // Output is one log line per request, dropped as the stack drops its host's; anything else is shown.
   const running = await forkReady(built.serve, env, (line) => {
     if (!line.startsWith('{"event":"request"') && !isKnownWarning(line, KNOWN_WARNINGS.outsideFunctionsHost)) process.stderr.write(`  [compiled functions] ${line}\n`);
-  }, [built.functionsHost, built.entries.deployed]);
+  }, [built.functionsHost, built.entries.deployed], options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []);
   return {
     target: {
       name,

@@ -4,7 +4,9 @@
  * run (its figures are not worth comparing); `BENCH_ONLY=cold-start` (or any
  * list of {@link SCENARIOS}) runs just those parts.
  */
-export const SCENARIOS = ['load', 'sign-in', 'cosmos-cost', 'cold-start', 'growth'] as const;
+import { resolve } from 'node:path';
+
+export const SCENARIOS = ['load', 'sign-in', 'cosmos-cost', 'cold-start', 'growth', 'concurrent-refresh'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -26,9 +28,11 @@ export interface BenchOptions {
   growthUsers: number;
   /** Fresh processes per cold-start variant. */
   coldRuns: number;
-  /** Access token lifetime at the stack's provider: 300 (MSAL's renewal offset) + the seconds a token counts as valid. */
+  /** Access token lifetime at both providers: 300 (MSAL's renewal offset) + the seconds a token counts as valid. */
   accessTokenTtlSeconds: number;
   quick: boolean;
+  /** `BENCH_CPU_PROFILE`: a folder where our compiled app writes a V8 CPU profile of its whole run. */
+  cpuProfileDir?: string;
 }
 
 function number(name: string, fallback: number, minimum = 0): number {
@@ -71,5 +75,6 @@ export function readOptions(): BenchOptions {
     coldRuns: number('BENCH_COLD_RUNS', quick ? 2 : 7, 1),
     accessTokenTtlSeconds: number('BENCH_ACCESS_TOKEN_TTL', 312, 302),
     quick,
+    ...(process.env.BENCH_CPU_PROFILE ? { cpuProfileDir: resolve(process.env.BENCH_CPU_PROFILE) } : {}),
   };
 }

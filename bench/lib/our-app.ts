@@ -23,7 +23,8 @@ export async function startOurApp(options: {
   /** Added to the stack's provider, next to the demo users. */
   users: DemoUser[];
   accessTokenTtlSeconds: number;
-  name: string;
+  /** Settings on top of the stack's own. */
+  settings: Record<string, string>;
 }): Promise<OurApp> {
   process.env.COSMOS_ENDPOINT = options.cosmos.proxyUrl;
   process.env.COSMOS_KEY = options.cosmos.key;
@@ -34,6 +35,7 @@ export async function startOurApp(options: {
     dataDir: options.dataDir,
     functionsHost: 'builtin',
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    settings: options.settings,
     // One log line per request is part of the app's cost; reading it here is not worth printing.
     onOutput: (line) => {
       if (!line.startsWith('{"event":"request"')) process.stderr.write(`  [functions] ${line}\n`);
@@ -45,7 +47,7 @@ export async function startOurApp(options: {
     stack,
     pid: findChildPid('serve-functions'),
     target: {
-      name: options.name,
+      name: 'ours (local stack, npm run dev host)',
       loginUrl: stack.urls.login,
       callbackUrl: stack.settings.REDIRECT_URI!,
       sessionCookie: 'fnauth',

@@ -20,11 +20,18 @@ export interface ReadyChild<T> {
 
 /**
  * Forks an entry and waits for its `{ ready: true, … }` message. TypeScript entries run under tsx
- * (as the functions' development host does); `.js` entries run in plain node. Output goes to
- * `onOutput` line by line (default: dropped; it is request logs).
+ * (as the functions' development host does); `.js` entries run in plain node, with `nodeOptions`
+ * if given (`--cpu-prof`). Output goes to `onOutput` line by line (default: dropped; it is request
+ * logs).
  */
-export async function forkReady<T>(entry: string, env: NodeJS.ProcessEnv, onOutput?: (line: string) => void, args: string[] = []): Promise<ReadyChild<T>> {
-  const execArgv = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+export async function forkReady<T>(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  onOutput?: (line: string) => void,
+  args: string[] = [],
+  nodeOptions: string[] = [],
+): Promise<ReadyChild<T>> {
+  const execArgv = [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), ...nodeOptions];
   const child = fork(entry, args, { execArgv, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   for (const stream of [child.stdout, child.stderr]) {
     stream?.setEncoding('utf8');

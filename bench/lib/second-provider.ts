@@ -17,6 +17,8 @@ export interface AppRegistration {
 export interface SecondProvider {
   provider: LocalProvider;
   apps: Record<string, AppRegistration>;
+  /** Requests to the token endpoint so far (code redemptions and refreshes). */
+  tokenRequests(): number;
   close(): Promise<void>;
 }
 
@@ -24,7 +26,12 @@ export interface SecondProvider {
  * `apps` maps a name to its redirect path. Ports are chosen first: each redirect
  * URI must be registered before the provider starts, and before the app exists.
  */
-export async function startSecondProvider(dataDir: string, users: DemoUser[], apps: Record<string, { redirectPath: string; logoutPath: string }>): Promise<SecondProvider> {
+export async function startSecondProvider(
+  dataDir: string,
+  users: DemoUser[],
+  apps: Record<string, { redirectPath: string; logoutPath: string }>,
+  options: { accessTokenTtlSeconds: number },
+): Promise<SecondProvider> {
   const registrations: Record<string, AppRegistration> = {};
   for (const [name, paths] of Object.entries(apps)) {
     const port = await freePort();
@@ -39,6 +46,16 @@ export async function startSecondProvider(dataDir: string, users: DemoUser[], ap
       },
     };
   }
-  const provider = await startProvider({ port: 0, dataDir, clients: Object.values(registrations).map((app) => app.client), users });
-  return { provider, apps: registrations, close: () => provider.close() };
+  let tokenRequests = 0;
+  const provider = await startProvider({
+    port: 0,
+    dataDir,
+    clients: Object.values(registrations).map((app) => app.client),
+    users,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    onRequest: (method, path) => {
+      if (method === 'POST' && path.endsWith('/oauth2/v2.0/token')) tokenRequests += 1;
+    },
+  });
+  return { provider, apps: registrations, tokenRequests: () => tokenRequests, close: () => provider.close() };
 }

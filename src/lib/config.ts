@@ -12,7 +12,7 @@
  * ```
  */
 import { authority, isHttpsOrLoopback, missingTenant, signInAuthority, tenantSubdomain } from './settings/rules';
-import { flag, list, minutes, optionalText, readSettings, text, url } from './settings/schema';
+import { flag, list, minutes, optionalText, readSettings, seconds, text, url } from './settings/schema';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -56,6 +56,8 @@ export const settingsSchema = {
     ),
   SESSION_IDLE_TIMEOUT_MINUTES: minutes(8 * 60),
   SESSION_ABSOLUTE_TIMEOUT_MINUTES: minutes(7 * 24 * 60),
+  // The revocation bound on other instances (README, Sessions): kept short on purpose.
+  SESSION_CACHE_SECONDS: seconds(30, 300),
   DOWNSTREAM_API_URL: url('Set it to the API that /api/me calls, e.g. https://graph.microsoft.com/v1.0/me.'),
   DOWNSTREAM_API_SCOPES: list(/[,\s]+/),
   API_REQUIRED_SCOPE: optionalText,
@@ -109,6 +111,8 @@ export interface AppConfig {
   session: {
     idleTimeoutSeconds: number;
     absoluteTimeoutSeconds: number;
+    /** How long an instance answers a session from memory; 0: every request reads Cosmos DB. */
+    cacheSeconds: number;
   };
   downstream: { url: string; scopes: string[] };
   api: {
@@ -174,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     session: {
       idleTimeoutSeconds: s.SESSION_IDLE_TIMEOUT_MINUTES * 60,
       absoluteTimeoutSeconds: s.SESSION_ABSOLUTE_TIMEOUT_MINUTES * 60,
+      cacheSeconds: s.SESSION_CACHE_SECONDS,
     },
     downstream: {
       url: s.DOWNSTREAM_API_URL ?? 'https://graph.microsoft.com/v1.0/me',

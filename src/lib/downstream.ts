@@ -4,11 +4,16 @@
  *
  * MSAL returns the cached token while it is valid and redeems the refresh
  * token when it is not; the cache plugin then writes the rotated tokens
- * back. When no token can be had silently the caller gets a 401 with the
- * login URL. Bearer callers (headless clients) get the downstream token
- * through the on-behalf-of flow, exchanging the token they sent us.
+ * back. Concurrent requests of one session on one instance share that work:
+ * one token-cache read, at most one refresh at the tenant and one write, and
+ * every request gets the token (other instances refresh on their own, and
+ * the plugin's ETag merge keeps both refresh tokens). When no token can be
+ * had silently the caller gets a 401 with the login URL. Bearer callers
+ * (headless clients) get the downstream token through the on-behalf-of flow,
+ * exchanging the token they sent us.
  *
- * Tested by test/functions/me.test.ts (and the refresh in test/functions/sign-in-cycle.test.ts).
+ * Tested by test/functions/me.test.ts (and the refresh in test/functions/sign-in-cycle.test.ts,
+ * concurrent refreshes in test/functions/two-instances.test.ts).
  *
  * @example
  * ```ts
@@ -21,6 +26,10 @@ import { createMsalClient } from './msal';
 import type { Runtime } from './runtime';
 import type { Caller } from './current-user';
 import type { Session } from './session';
+import { SingleFlight } from './single-flight';
+
+/** This instance's token requests in flight, by session id (the downstream scopes are the instance's one set). */
+const sessionTokens = new SingleFlight<string, string>();
 
 export async function callDownstreamApi(runtime: Runtime, caller: Caller): Promise<unknown> {
   const accessToken = caller.kind === 'session' ? await tokenForSession(runtime, caller.session) : await tokenOnBehalfOf(runtime, caller.token);
@@ -38,7 +47,11 @@ async function tokenOnBehalfOf(runtime: Runtime, assertion: string): Promise<str
   return result.accessToken;
 }
 
-async function tokenForSession(runtime: Runtime, session: Session): Promise<string> {
+function tokenForSession(runtime: Runtime, session: Session): Promise<string> {
+  return sessionTokens.run(session.id, () => acquireForSession(runtime, session));
+}
+
+async function acquireForSession(runtime: Runtime, session: Session): Promise<string> {
   const { config } = runtime;
   const identity = await runtime.identity();
   const msal = await createMsalClient(config, identity, runtime.sessions.tokenCaches.pluginFor(session));

@@ -11,14 +11,14 @@
  * @example
  * ```ts
  * const tx = newTransaction({ returnTo: 'https://app.contoso.com/api/claims', codeVerifier });
- * const cookie = await transactions.seal(tx);
+ * const cookie = transactions.seal(tx);
  * // … later, in the callback:
  * const same = await transactions.open(context.cookies, stateFromQuery);
  * ```
  */
 import type { Cookie } from '@azure/functions';
-import { compactDecrypt, CompactEncrypt } from 'jose';
 import type { CookiePolicy, RequestCookies } from './cookie';
+import { SealedTokens } from './cookie-tokens';
 import { AppError } from './errors';
 import type { KeyRing } from './keys';
 import { equalStrings, randomToken } from './random';
@@ -47,21 +47,21 @@ export function newTransaction(input: Pick<LoginTransaction, 'returnTo' | 'codeV
 const STATE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export class TransactionStore {
+  private readonly tokens: SealedTokens;
+
   constructor(
-    private readonly keys: KeyRing,
+    keys: KeyRing,
     private readonly policy: CookiePolicy,
-  ) {}
+  ) {
+    this.tokens = new SealedTokens(keys);
+  }
 
   cookieName(state: string): string {
     return this.policy.name(`-tx-${state}`);
   }
 
-  async seal(transaction: LoginTransaction): Promise<Cookie> {
-    const { kid, key } = this.keys.current;
-    const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(transaction)))
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
-      .encrypt(key);
-    return this.policy.set(this.cookieName(transaction.state), jwe, TRANSACTION_LIFETIME_SECONDS);
+  seal(transaction: LoginTransaction): Cookie {
+    return this.policy.set(this.cookieName(transaction.state), this.tokens.seal({ ...transaction }), TRANSACTION_LIFETIME_SECONDS);
   }
 
   /**
@@ -76,8 +76,8 @@ export class TransactionStore {
     if (!sealed) {
       throw new AppError('transaction_missing');
     }
-    const transaction = await this.decrypt(sealed);
-    if (!transaction || !equalStrings(transaction.state, state)) {
+    const transaction = this.tokens.open(sealed);
+    if (!isTransaction(transaction) || !equalStrings(transaction.state, state)) {
       throw new AppError('state_mismatch');
     }
     if (nowSeconds - transaction.createdAt > TRANSACTION_LIFETIME_SECONDS || transaction.createdAt > nowSeconds + 60) {
@@ -105,24 +105,6 @@ export class TransactionStore {
     const prefix = this.policy.name('-tx-');
     const pending = cookies.names.filter((name) => name.startsWith(prefix));
     return pending.slice(0, Math.max(0, pending.length - (MAX_PENDING_TRANSACTIONS - 1))).map((name) => this.policy.expire(name));
-  }
-
-  private async decrypt(sealed: string): Promise<LoginTransaction | undefined> {
-    try {
-      const { plaintext } = await compactDecrypt(
-        sealed,
-        (header) => {
-          const match = this.keys.find(header.kid);
-          if (!match) throw new Error('unknown key');
-          return match.key;
-        },
-        { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] },
-      );
-      const value: unknown = JSON.parse(new TextDecoder().decode(plaintext));
-      return isTransaction(value) ? value : undefined;
-    } catch {
-      return undefined;
-    }
   }
 }
 

@@ -3,7 +3,10 @@
  * revocation table): this device, other devices, everywhere, an
  * administrator, and front-channel logout from the tenant. Each must take
  * effect on the ended browser's very next request, and leave neither the
- * session nor its refresh token in Cosmos DB.
+ * session nor its refresh token in Cosmos DB. The session cache is on (the
+ * default) and holds every session when it ends (sign-in puts it there), so
+ * "at once" includes this instance's memory; other instances:
+ * two-instances.test.ts.
  */
 import { decodeJwt } from 'jose';
 import { CosmosClient, type Container } from '@azure/cosmos';

@@ -36,7 +36,7 @@ describe('loadConfig', () => {
     expect(config.appOrigin).toBe('http://localhost:7071');
     expect(config.allowedReturnOrigins).toEqual([]);
     expect(config.cookie).toEqual({ secrets: [COOKIE_SECRET], secure: false });
-    expect(config.session).toEqual({ idleTimeoutSeconds: 8 * 60 * 60, absoluteTimeoutSeconds: 7 * 24 * 60 * 60 });
+    expect(config.session).toEqual({ idleTimeoutSeconds: 8 * 60 * 60, absoluteTimeoutSeconds: 7 * 24 * 60 * 60, cacheSeconds: 30 });
     expect(config.downstream).toEqual({ url: 'https://graph.microsoft.com/v1.0/me', scopes: ['User.Read'] });
     expect(config.api.audiences).toEqual([
       '11111111-2222-3333-4444-555555555555',
@@ -165,12 +165,14 @@ describe('loadConfig', () => {
       ...minimal(),
       SESSION_IDLE_TIMEOUT_MINUTES: '30',
       SESSION_ABSOLUTE_TIMEOUT_MINUTES: '120',
+      SESSION_CACHE_SECONDS: '0',
       DOWNSTREAM_API_SCOPES: 'api://x/read api://x/write',
       API_AUDIENCES: 'aud-1,aud-2',
       COSMOS_DATABASE: 'db',
       COSMOS_CREATE_IF_MISSING: 'false',
     });
-    expect(config.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 7200 });
+    expect(config.session).toEqual({ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 7200, cacheSeconds: 0 });
+    expect(configError({ ...minimal(), SESSION_CACHE_SECONDS: '3600' }).problems[0]).toMatch(/^SESSION_CACHE_SECONDS must be a whole number of seconds from 0 to 300/);
     expect(config.downstream.scopes).toEqual(['api://x/read', 'api://x/write']);
     expect(config.api.audiences).toEqual(['aud-1', 'aud-2']);
     expect(config.cosmos.database).toBe('db');

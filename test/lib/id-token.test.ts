@@ -1,4 +1,5 @@
 import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { generateKeyPairSync, KeyObject, sign as cryptoSign } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/lib/errors';
 import { verifyIdToken } from '../../src/lib/id-token';
@@ -157,6 +158,43 @@ describe('verifyIdToken', () => {
 
   it.each(['iss', 'aud', 'exp', 'iat', 'sub', 'tid', 'ver'] as const)('refuses a token without %s', async (claim) => {
     await expectRefused(await sign(claims({ [claim]: undefined })));
+  });
+
+  it('checks the signature as jose would for every asymmetric algorithm it allows, with a key of the right kind', async () => {
+    const pairs = {
+      PS256: await generateKeyPair('PS256', { extractable: true }),
+      ES256: await generateKeyPair('ES256', { extractable: true }),
+      ES384: await generateKeyPair('ES384', { extractable: true }),
+    };
+    const jwks = await Promise.all(Object.entries(pairs).map(async ([alg, pair]) => ({ ...(await exportJWK(pair.publicKey)), kid: alg, alg })));
+    const mixed = createLocalJWKSet({ keys: jwks });
+    const verifyWith = (token: string) => verifyIdToken(token, { keys: mixed, issuer: ISSUER, tenantId: TENANT_ID, clientId: CLIENT_ID, nonce: NONCE, currentDate: NOW });
+    for (const [alg, pair] of Object.entries(pairs)) {
+      await expect(verifyWith(await sign(claims(), pair.privateKey, { alg, kid: alg }))).resolves.toMatchObject({ sub: 'subject-1' });
+    }
+    // An ES384 key under a header that claims ES256 (another curve), and a signature by another key of the same kind.
+    const refusedWith = async (token: string) => (await verifyWith(token).then(() => undefined, (error: AppError) => error))?.detail;
+    const es384Signed = await sign(claims(), pairs.ES384.privateKey, { alg: 'ES384', kid: 'ES384' });
+    const [, body, signature] = es384Signed.split('.');
+    const relabelled = `${Buffer.from(JSON.stringify({ alg: 'ES256', kid: 'ES384' })).toString('base64url')}.${body}.${signature}`;
+    expect(await refusedWith(relabelled)).toBeDefined();
+    expect(await refusedWith(await sign(claims(), (await generateKeyPair('ES256')).privateKey, { alg: 'ES256', kid: 'ES256' }))).toContain('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+  });
+
+  it('refuses RSA keys under 2048 bits, and tokens that ask for extensions (crit, b64)', async () => {
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const weakKeys = createLocalJWKSet({ keys: [{ ...small.publicKey.export({ format: 'jwk' }), kid: 'weak', alg: 'RS256' }] });
+    const input = (header: Record<string, unknown>) =>
+      `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}`;
+    const rs256 = (header: Record<string, unknown>, key: Parameters<typeof cryptoSign>[2]) => `${input(header)}.${cryptoSign('sha256', Buffer.from(input(header)), key).toString('base64url')}`;
+    const weak = verifyIdToken(rs256({ alg: 'RS256', kid: 'weak' }, small.privateKey), { keys: weakKeys, issuer: ISSUER, tenantId: TENANT_ID, clientId: CLIENT_ID, nonce: NONCE, currentDate: NOW });
+    await expect(weak).rejects.toMatchObject({ code: 'invalid_id_token' });
+    const tenantPrivate = KeyObject.from(tenantKey as never);
+    for (const header of [{ alg: 'RS256', kid: KID, crit: ['exp'], exp: 1 }, { alg: 'RS256', kid: KID, b64: true, crit: ['b64'] }]) {
+      expect((await expectRefused(rs256(header, tenantPrivate))).detail).toContain('ERR_JWS_INVALID');
+    }
+    // The same way of signing, without the extension, is accepted: the refusals above are the headers'.
+    await expect(verify(rs256({ alg: 'RS256', kid: KID }, tenantPrivate))).resolves.toMatchObject({ sub: 'subject-1' });
   });
 
   it('refuses garbage', async () => {

@@ -53,7 +53,8 @@ beforeAll(async () => {
       }),
     );
   }
-  app = await startApp({ COSMOS_ENDPOINT: 'http://127.0.0.1:1' });
+  // The session cache off: with the store down, every request must meet the failure it logs.
+  app = await startApp({ COSMOS_ENDPOINT: 'http://127.0.0.1:1', SESSION_CACHE_SECONDS: '0' });
   proxy = await startCosmosFaultProxy(app.cosmos.endpoint);
   process.env.COSMOS_ENDPOINT = proxy.url;
   for (const secret of [app.entra.clientSecret, COOKIE_SECRET, LOCAL_COSMOS_KEY]) sensitive.add(secret);

@@ -6,15 +6,20 @@
  * cookie is named with the `__Host-` prefix (Secure, Path=/, no Domain), so a
  * sibling subdomain cannot plant or overwrite it.
  *
+ * It is read on every signed-in request, so it is made and checked with
+ * node:crypto over keys imported once per instance (`cookie-tokens.ts`);
+ * reading then checks a numeric `exp` in the future and the user key and
+ * secret in the shape the session module makes them.
+ *
  * @example
  * ```ts
- * const cookie = await sessionCookie.issue({ userKey, secret }, expiresAt); // → HttpResponseInit cookie
- * const ref = await sessionCookie.read(context.cookies);                    // undefined when absent or bad
+ * const cookie = sessionCookie.issue({ userKey, secret }, expiresAt); // → HttpResponseInit cookie
+ * const ref = sessionCookie.read(context.cookies);                    // undefined when absent or bad
  * ```
  */
 import type { Cookie } from '@azure/functions';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { CookiePolicy, RequestCookies } from '../cookie';
+import { SignedTokens } from '../cookie-tokens';
 import type { KeyRing } from '../keys';
 import { ID_PATTERN, sessionIdOf } from './ids';
 
@@ -32,53 +37,29 @@ export interface SessionCredentials {
 
 export class SessionCookie {
   readonly name: string;
+  private readonly tokens: SignedTokens;
 
   constructor(
-    private readonly keys: KeyRing,
+    keys: KeyRing,
     private readonly policy: CookiePolicy,
   ) {
     this.name = policy.name();
+    this.tokens = new SignedTokens(keys);
   }
 
-  /** Each request's cookie is verified once, however many steps ask for it. */
-  private readonly verified = new WeakMap<RequestCookies, Promise<SessionRef | undefined>>();
-
-  async issue(credentials: SessionCredentials, expiresAtSeconds: number, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Cookie> {
-    const token = await new SignJWT({ u: credentials.userKey, s: credentials.secret })
-      .setProtectedHeader({ alg: 'HS256', kid: this.keys.current.kid })
-      .setExpirationTime(expiresAtSeconds)
-      .sign(this.keys.current.key);
+  issue(credentials: SessionCredentials, expiresAtSeconds: number, nowSeconds = Math.floor(Date.now() / 1000)): Cookie {
+    const token = this.tokens.sign({ u: credentials.userKey, s: credentials.secret, exp: expiresAtSeconds });
     return this.policy.set(this.name, token, Math.max(0, expiresAtSeconds - nowSeconds));
   }
 
   /** The session a valid, unexpired cookie signed by any listed key names; otherwise undefined. */
-  read(cookies: RequestCookies): Promise<SessionRef | undefined> {
-    let ref = this.verified.get(cookies);
-    if (!ref) {
-      ref = this.verify(cookies.get(this.name));
-      this.verified.set(cookies, ref);
-    }
-    return ref;
-  }
-
-  private async verify(token: string | undefined): Promise<SessionRef | undefined> {
-    if (!token) return undefined;
-    try {
-      const { payload } = await jwtVerify(
-        token,
-        (header) => {
-          const match = this.keys.find(header.kid);
-          if (!match) throw new joseErrors.JWKSNoMatchingKey();
-          return match.key;
-        },
-        { algorithms: ['HS256'], requiredClaims: ['exp', 'u', 's'] },
-      );
-      const { u, s } = payload;
-      if (typeof u !== 'string' || typeof s !== 'string' || !ID_PATTERN.test(u) || !ID_PATTERN.test(s)) return undefined;
-      return { userKey: u, id: sessionIdOf(s) };
-    } catch {
-      return undefined;
-    }
+  read(cookies: RequestCookies): SessionRef | undefined {
+    const token = cookies.get(this.name);
+    const claims = token === undefined ? undefined : this.tokens.verify(token);
+    if (!claims || typeof claims.exp !== 'number' || claims.exp <= Math.floor(Date.now() / 1000)) return undefined;
+    const { u, s } = claims;
+    if (typeof u !== 'string' || typeof s !== 'string' || !ID_PATTERN.test(u) || !ID_PATTERN.test(s)) return undefined;
+    return { userKey: u, id: sessionIdOf(s) };
   }
 
   clear(): Cookie {

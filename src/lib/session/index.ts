@@ -7,17 +7,18 @@
  * | verb | when | Cosmos |
  * | --- | --- | --- |
  * | {@link Sessions.begin} | sign-in completed | 1 transactional batch (session + token cache); then, when the browser had a session, 1 batch of 2 deletes |
- * | {@link Sessions.resume} | every request with a cookie | 1 point read (a touch every few minutes) |
+ * | {@link Sessions.resume} | every request with a cookie | none when the instance read it in the last `SESSION_CACHE_SECONDS`, else 1 point read (a touch every few minutes) |
  * | {@link Sessions.list} | `GET /api/sessions`, the start page | 1 single-partition query |
  * | {@link Sessions.end} | this device, or one of the user's sessions | 1 batch of 2 deletes |
  * | {@link Sessions.endOthers} | all other devices (or all, with the current one) | 1 query + batches of ≤ 100 deletes |
  * | {@link Sessions.endUser} | everywhere, admin revoke | 1 query + batches of ≤ 100 deletes |
  * | {@link Sessions.endBySid} | front-channel logout | 1 cross-partition query + 1 batch per user |
  *
- * Every way a session ends goes through `SessionDocuments.remove`, and every
- * read of a live session through `SessionDocuments.read` or the partition
- * query, so a cache in front of {@link Sessions.resume} has one place to fill
- * and one to forget.
+ * {@link Sessions.resume} reads through the instance's session cache
+ * (`cache.ts`). Every way a session ends goes through one private `remove`,
+ * which forgets the ids in that cache before and after it deletes the
+ * documents: ended here, a session stops working at once; ended on another
+ * instance, within `SESSION_CACHE_SECONDS`.
  *
  * Tested by test/lib/session/sessions.test.ts.
  *
@@ -32,6 +33,8 @@ import type { Container } from '@azure/cosmos';
 import type { Cookie } from '@azure/functions';
 import type { JWTPayload } from 'jose';
 import type { RequestCookies } from '../cookie';
+import { SingleFlight } from '../single-flight';
+import { SessionCache } from './cache';
 import { idleExpiresAt, isExpired, nowInSeconds, touchDue, ttlAt, type SessionLifetime } from './clock';
 import type { SessionCookie, SessionRef } from './cookie';
 import { describeDevice } from './device';
@@ -43,6 +46,11 @@ export type { SessionRef } from './cookie';
 export type { SessionDocument as Session } from './documents';
 export { ID_PATTERN, userKeyOf } from './ids';
 export type { SessionLifetime } from './clock';
+
+export interface SessionSettings extends SessionLifetime {
+  /** How long this instance may answer from memory a session it read (0: never); see `cache.ts`. */
+  cacheSeconds: number;
+}
 
 export interface BeginInput {
   /** The secret the sign-in transaction minted; the cookie carries it, the database only its hash. */
@@ -73,17 +81,23 @@ export interface SessionSummary {
 
 type ListedSession = Extract<PartitionEntry, { type: 'session' }>;
 
+type IdleClockMove = Partial<Pick<SessionDocument, 'lastSeenAt' | 'ttl' | '_etag'>>;
+
 export class Sessions {
   readonly tokenCaches: TokenCacheStore;
+  private readonly cache: SessionCache;
   private readonly documents: SessionDocuments;
+  /** Concurrent requests of one session whose idle clock is due move it once. */
+  private readonly slides = new SingleFlight<string, IdleClockMove>();
 
   constructor(
     private readonly cookie: SessionCookie,
     container: () => Promise<Container>,
-    private readonly lifetime: SessionLifetime,
+    private readonly lifetime: SessionSettings,
   ) {
     this.documents = new SessionDocuments(container);
     this.tokenCaches = new TokenCacheStore(container, lifetime);
+    this.cache = new SessionCache(lifetime.cacheSeconds);
   }
 
   /**
@@ -110,31 +124,37 @@ export class Sessions {
       expiresAt,
       ttl: ttlAt(this.lifetime, now, expiresAt),
     };
-    const previous = await this.cookie.read(input.cookies);
+    const previous = this.cookie.read(input.cookies);
     await this.documents.create(session, this.tokenCaches.newDocument(session, input.tokenCache, now));
+    this.cache.add(session);
     // Only once the new session is stored: a sign-in that fails leaves the browser the session it had.
     // Ending the old one is a courtesy: it never fails the new sign-in.
     if (previous) await this.end(previous).catch(() => undefined);
-    return { session, cookie: await this.cookie.issue({ userKey, secret: input.secret }, expiresAt, now) };
+    return { session, cookie: this.cookie.issue({ userKey, secret: input.secret }, expiresAt, now) };
   }
 
   /** The session a `Cookie` header names, without reading the database; undefined when there is no valid cookie. */
-  ref(cookies: RequestCookies): Promise<SessionRef | undefined> {
+  ref(cookies: RequestCookies): SessionRef | undefined {
     return this.cookie.read(cookies);
   }
 
   /**
-   * The caller's live session: one point read. Missing, idle or past its
-   * absolute lifetime: undefined. The idle clock slides when due (a patch of
-   * the session and of its token cache's `ttl`), unless `slide` is false.
+   * The caller's live session: from the instance's cache when it read the
+   * session less than `SESSION_CACHE_SECONDS` ago, else one point read.
+   * Missing, idle or past its absolute lifetime: undefined (only Cosmos DB
+   * says so; a cached copy that looks expired is read again). The idle clock
+   * slides when due (a patch of the session and of its token cache's `ttl`,
+   * once for all concurrent requests), unless `slide` is false.
    */
   async resume(cookies: RequestCookies, options: { slide?: boolean } = {}, now = nowInSeconds()): Promise<SessionDocument | undefined> {
-    const ref = await this.cookie.read(cookies);
+    const ref = this.cookie.read(cookies);
     if (!ref) return undefined;
-    const session = await this.documents.read(ref);
+    let session = this.cache.get(ref);
+    if (!session || isExpired(session, this.lifetime, now)) session = await this.cache.fill(ref, () => this.documents.read(ref));
     if (!session || isExpired(session, this.lifetime, now)) return undefined;
-    if (options.slide === false) return session;
-    return { ...session, ...(await this.slide(session, now)) };
+    if (options.slide === false || !touchDue(session, this.lifetime, now)) return session;
+    const current = session;
+    return { ...current, ...(await this.slides.run(current.id, () => this.slide(current, now))) };
   }
 
   /**
@@ -157,7 +177,7 @@ export class Sessions {
    * included, is false.
    */
   async end(ref: SessionRef): Promise<boolean> {
-    const found = await this.documents.remove(ref.userKey, [ref.id, tokenCacheIdOf(ref.id)]);
+    const found = await this.remove(ref.userKey, [ref.id, tokenCacheIdOf(ref.id)]);
     return found.has(ref.id);
   }
 
@@ -183,7 +203,7 @@ export class Sessions {
     const refs = await this.documents.withSid(sidHashOf(sid));
     const byUser = new Map<string, string[]>();
     for (const ref of refs) byUser.set(ref.userKey, [...(byUser.get(ref.userKey) ?? []), ref.id, tokenCacheIdOf(ref.id)]);
-    await Promise.all([...byUser].map(([userKey, ids]) => this.documents.remove(userKey, ids)));
+    await Promise.all([...byUser].map(([userKey, ids]) => this.remove(userKey, ids)));
     return refs.length;
   }
 
@@ -192,16 +212,30 @@ export class Sessions {
   }
 
   private async removeEntries(userKey: string, entries: PartitionEntry[]): Promise<number> {
-    await this.documents.remove(
+    await this.remove(
       userKey,
       entries.map((entry) => entry.id),
     );
     return entries.filter((entry) => entry.type === 'session').length;
   }
 
+  /**
+   * The one way documents are removed. The ids leave the instance's cache
+   * before (no request here is answered from it meanwhile) and after (a
+   * read that raced the delete is not kept), whether the delete succeeds or not.
+   */
+  private async remove(userKey: string, ids: string[]): Promise<Set<string>> {
+    this.cache.forget(ids);
+    try {
+      return await this.documents.remove(userKey, ids);
+    } finally {
+      this.cache.forget(ids);
+    }
+  }
+
   /** The partition of the cookie's user, and the caller's own live session in it; sliding its clock when due. */
   private async partitionOf(cookies: RequestCookies, now: number) {
-    const ref = await this.cookie.read(cookies);
+    const ref = this.cookie.read(cookies);
     if (!ref) return undefined;
     const entries = await this.documents.partition(ref.userKey);
     const sessions = entries.filter((entry): entry is ListedSession => entry.type === 'session');
@@ -211,14 +245,24 @@ export class Sessions {
     return { current, entries, sessions: sessions.map((entry) => (entry.id === current.id ? current : entry)) };
   }
 
-  /** The idle clock's move, when due: the session's `lastSeenAt` and both documents' `ttl`. Otherwise nothing. */
-  private async slide(session: SessionRef & Pick<SessionDocument, 'lastSeenAt' | 'expiresAt' | '_etag'>, now: number) {
+  /**
+   * The idle clock's move, when due: the session's `lastSeenAt` and both
+   * documents' `ttl`, applied to the cached copy too. Otherwise nothing. A
+   * move that lost a race or found the session gone writes nothing and drops
+   * the cached copy, so the next request reads what won.
+   */
+  private async slide(session: SessionRef & Pick<SessionDocument, 'lastSeenAt' | 'expiresAt' | '_etag'>, now: number): Promise<IdleClockMove> {
     if (!touchDue(session, this.lifetime, now)) return {};
     const ttl = ttlAt(this.lifetime, now, session.expiresAt);
     const touched = await this.documents.touch(session, now, ttl);
-    if (!touched) return {};
+    if (!touched) {
+      this.cache.forget([session.id]);
+      return {};
+    }
     await this.tokenCaches.renew(session);
-    return { lastSeenAt: now, ttl, ...touched };
+    const moved = { lastSeenAt: now, ttl, ...touched };
+    this.cache.update(session.id, moved);
+    return moved;
   }
 
   private summary(entry: ListedSession, current: boolean): SessionSummary {

@@ -94,6 +94,14 @@ export function minutes(fallback: number): Setting<number> {
   });
 }
 
+/** A whole number of seconds from 0 (which turns the feature off) to `maximum`, `fallback` when unset. */
+export function seconds(fallback: number, maximum: number): Setting<number> {
+  return new Setting((raw) => {
+    const value = raw?.trim() ? Number(raw) : fallback;
+    return Number.isInteger(value) && value >= 0 && value <= maximum ? accept(value) : refuse(`must be a whole number of seconds from 0 to ${maximum}.`);
+  });
+}
+
 /** `true`/`1`/`yes` or `false`/`0`/`no` in any case, `fallback` when unset. */
 export function flag(fallback: boolean): Setting<boolean> {
   return new Setting((raw) => {

@@ -1,4 +1,5 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CookiePolicy, RequestCookies } from '../../../src/lib/cookie';
 import { createKeyRing } from '../../../src/lib/keys';
@@ -76,6 +77,33 @@ describe('SessionCookie', () => {
     expect(await cookies.read(new RequestCookies(header('fnauth', value.slice(0, -1))))).toBeUndefined();
     expect(await cookies.read(new RequestCookies(header('fnauth', value.slice(0, value.lastIndexOf('.')))))).toBeUndefined();
     expect(await cookies.read(new RequestCookies(header('fnauth', value.slice(0, value.lastIndexOf('.') + 1))))).toBeUndefined();
+  });
+
+  it('refuses what a JWT verifier refuses: crit headers, non-canonical base64url, a header or claims that are not a JSON object', async () => {
+    const { kid, key } = createKeyRing([FIRST], 'session').current;
+    const cookies = httpCookies();
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const sign = (h: string, p: string) => `${h}.${p}.${createHmac('sha256', key).update(`${h}.${p}`).digest('base64url')}`;
+    const claims = part({ u: USER, s: SECRET, exp: inAnHour() });
+    expect(await cookies.read(new RequestCookies(header('fnauth', sign(part({ alg: 'HS256', kid }), claims))))).toEqual(REF);
+    const refused = [
+      sign(part({ alg: 'HS256', kid, crit: ['b64'], b64: false }), claims),
+      sign(part([{ alg: 'HS256', kid }]), claims),
+      sign(part({ alg: 'HS256', kid: [kid] }), claims),
+      sign(part({ alg: 'HS256', kid }), part([{ u: USER, s: SECRET, exp: inAnHour() }])),
+      sign(part({ alg: 'HS256', kid }), part({ u: USER, s: SECRET, exp: String(inAnHour()) })),
+      sign(part({ alg: 'HS256', kid }), Buffer.from('not json').toString('base64url')),
+      sign(`${part({ alg: 'HS256', kid })}=`, claims),
+    ];
+    for (const token of refused) expect(await cookies.read(new RequestCookies(header('fnauth', token)))).toBeUndefined();
+    // The same signature bytes spelled another way (the last character's unused bits set).
+    const genuine = sign(part({ alg: 'HS256', kid }), claims);
+    const last = genuine.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1]!;
+    const malleated = `${genuine.slice(0, -1)}${sibling}`;
+    expect(Buffer.from(malleated.split('.')[2]!, 'base64url')).toEqual(Buffer.from(genuine.split('.')[2]!, 'base64url'));
+    expect(await cookies.read(new RequestCookies(header('fnauth', malleated)))).toBeUndefined();
   });
 
   it('refuses a token signed with a key that is not in the ring', async () => {

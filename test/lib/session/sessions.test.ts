@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CookiePolicy, RequestCookies } from '../../../src/lib/cookie';
 import { AppError } from '../../../src/lib/errors';
 import { createKeyRing } from '../../../src/lib/keys';
 import { randomToken } from '../../../src/lib/random';
-import { Sessions, type BeginInput, type Session } from '../../../src/lib/session';
+import { Sessions, type BeginInput, type Session, type SessionLifetime } from '../../../src/lib/session';
 import { TOUCH_INTERVAL_SECONDS } from '../../../src/lib/session/clock';
 import { SessionCookie } from '../../../src/lib/session/cookie';
 import { sessionIdOf, sidHashOf, tokenCacheIdOf, userKeyOf } from '../../../src/lib/session/ids';
@@ -28,8 +28,9 @@ const cookies = new SessionCookie(createKeyRing(['a-cookie-secret-for-session-te
 
 let local: LocalContainer;
 let sessions: Sessions;
-const sessionsOn = (container: Container, lifetime = { idleTimeoutSeconds: IDLE, absoluteTimeoutSeconds: ABSOLUTE }) =>
-  new Sessions(cookies, () => Promise.resolve(container), lifetime);
+/** The cache is off here: these tests are about what Cosmos DB holds (cache.test.ts has the cache in front). */
+const sessionsOn = (container: Container, lifetime: SessionLifetime = { idleTimeoutSeconds: IDLE, absoluteTimeoutSeconds: ABSOLUTE }) =>
+  new Sessions(cookies, () => Promise.resolve(container), { ...lifetime, cacheSeconds: 0 });
 
 beforeAll(async () => {
   local = await startLocalContainer('sessions-test');
@@ -318,5 +319,123 @@ describe('ending sessions', () => {
     expect(await sessions.resume(new RequestCookies(other.header), {}, T0 + 1)).toBeDefined();
     expect(await partition(other.session.userKey)).toHaveLength(2);
     expect(await sessions.endBySid(sid)).toBe(0);
+  });
+});
+
+describe('resume through the instance cache (SESSION_CACHE_SECONDS)', () => {
+  let proxy: CosmosFaultProxy;
+  let proxied: Container;
+  beforeAll(async () => {
+    proxy = await startCosmosFaultProxy(local.cosmos.endpoint);
+    proxied = await openSessionsContainer({ ...local.settings, endpoint: proxy.url });
+  });
+  afterAll(() => proxy?.close());
+
+  /** One app instance: its own cache, Cosmos DB through the counting proxy. */
+  const instance = (cacheSeconds = 30, lifetime: SessionLifetime = { idleTimeoutSeconds: IDLE, absoluteTimeoutSeconds: ABSOLUTE }) =>
+    new Sessions(cookies, () => Promise.resolve(proxied), { ...lifetime, cacheSeconds });
+  /** What the instance asked Cosmos DB for while `act` ran: `operation status`, in order. */
+  async function calls(act: () => Promise<unknown>): Promise<string[]> {
+    const mark = proxy.log.length;
+    await act();
+    return proxy.log.slice(mark).map((entry) => `${entry.operation} ${entry.clientStatus}`);
+  }
+  async function signedInOn(here: Sessions, user = newUser(), overrides: Partial<BeginInput> = {}) {
+    const { session, cookie } = await here.begin(beginInput(user, overrides), T0);
+    return { session, cookies: new RequestCookies(`${cookie.name}=${cookie.value}`), user };
+  }
+
+  it('a session this instance signed in or read in the last SESSION_CACHE_SECONDS costs no Cosmos call; with 0, one point read each time', async () => {
+    const cached = instance();
+    const { cookies } = await signedInOn(cached);
+    expect(await calls(async () => expect(await cached.resume(cookies, {}, T0 + 1)).toBeDefined())).toEqual([]);
+
+    const other = instance();
+    expect(await calls(() => other.resume(cookies, {}, T0 + 1))).toEqual(['read 200']);
+    expect(await calls(() => other.resume(cookies, {}, T0 + 2))).toEqual([]);
+
+    const off = instance(0);
+    expect(await calls(() => off.resume(cookies, {}, T0 + 1))).toEqual(['read 200']);
+    expect(await calls(() => off.resume(cookies, {}, T0 + 2))).toEqual(['read 200']);
+  });
+
+  it('concurrent requests that miss share one point read', async () => {
+    const { cookies } = await signedInOn(instance());
+    const cold = instance();
+    const log = await calls(() => Promise.all(Array.from({ length: 20 }, () => cold.resume(cookies, {}, T0 + 1))));
+    expect(log).toEqual(['read 200']);
+  });
+
+  it('the idle clock still slides on hits: once per interval, once for concurrent requests, and the cached copy moves with it', async () => {
+    const here = instance();
+    const { session, cookies } = await signedInOn(here);
+    const due = T0 + TOUCH_INTERVAL_SECONDS;
+    const log = await calls(() => Promise.all(Array.from({ length: 20 }, () => here.resume(cookies, {}, due))));
+    // The session's lastSeenAt and its token cache's ttl, each patched once.
+    expect(log).toEqual(['patch 200', 'patch 200']);
+    expect((await stored(session))?.lastSeenAt).toBe(due);
+    expect(await calls(async () => expect((await here.resume(cookies, {}, due + 1))?.lastSeenAt).toBe(due))).toEqual([]);
+    expect(await calls(() => here.resume(cookies, {}, due + TOUCH_INTERVAL_SECONDS))).toEqual(['patch 200', 'patch 200']);
+  });
+
+  it('a cached copy whose touch lost to another instance is dropped: the next request reads what won', async () => {
+    const here = instance();
+    const there = instance();
+    const { cookies } = await signedInOn(here);
+    await there.resume(cookies, {}, T0 + 1);
+    const due = T0 + TOUCH_INTERVAL_SECONDS;
+    expect(await calls(() => here.resume(cookies, {}, due))).toEqual(['patch 200', 'patch 200']);
+    expect(await calls(() => there.resume(cookies, {}, due + 1))).toEqual(['patch 412']);
+    expect(await calls(async () => expect((await there.resume(cookies, {}, due + 2))?.lastSeenAt).toBe(due))).toEqual(['read 200']);
+  });
+
+  it('a cached copy that looks idle is read again: only Cosmos DB says a session is over', async () => {
+    const { cookies } = await signedInOn(instance());
+    const here = instance();
+    await here.resume(cookies, {}, T0 + 1);
+    expect(await calls(async () => expect(await here.resume(cookies, { slide: false }, T0 + IDLE)).toBeUndefined())).toEqual(['read 200']);
+  });
+
+  it('every way of ending a session on this instance: its next request reads Cosmos DB and finds nothing', async () => {
+    const here = instance();
+    const user = newUser();
+    const sid = `sid-${randomUUID()}`;
+    const withSid = { claims: { ...user, sub: 's', login_hint: 'h', sid } };
+    const [one, other, bySid, last] = [await signedInOn(here, user), await signedInOn(here, user), await signedInOn(here, user, withSid), await signedInOn(here, user)];
+    const ended = async (cookies: RequestCookies) => {
+      const log = await calls(async () => expect(await here.resume(cookies, {}, T0 + 1)).toBeUndefined());
+      expect(log).toEqual(['read 404']);
+    };
+    await here.end(one.session);
+    await ended(one.cookies);
+    await here.endBySid(sid);
+    await ended(bySid.cookies);
+    await here.endOthers(last.cookies, { includeCurrent: false }, T0 + 1);
+    await ended(other.cookies);
+    const again = await signedInOn(here, user);
+    await here.endUser(last.session.userKey);
+    for (const gone of [last, again]) await ended(gone.cookies);
+    // Signing in again in the same browser ends the session it had.
+    const before = await signedInOn(here);
+    await signedInOn(here, before.user, { cookies: before.cookies });
+    await ended(before.cookies);
+  });
+
+  it('ended on another instance: this one answers from its cache until SESSION_CACHE_SECONDS after its read, then not', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const here = instance();
+      const there = instance();
+      const { session, cookies } = await signedInOn(here);
+      await there.resume(cookies, {}, T0 + 1);
+      vi.advanceTimersByTime(10_000);
+      await here.end(session);
+      expect(await here.resume(cookies, {}, T0 + 11)).toBeUndefined();
+      expect(await there.resume(cookies, {}, T0 + 11)).toBeDefined();
+      vi.advanceTimersByTime(20_000);
+      expect(await there.resume(cookies, {}, T0 + 31)).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flag, list, minutes, optionalText, readSettings, text, url } from '../../../src/lib/settings/schema';
+import { flag, list, minutes, optionalText, readSettings, seconds, text, url } from '../../../src/lib/settings/schema';
 
 const HINT = 'Set it to the thing.';
 
@@ -27,6 +27,7 @@ describe('the optional shapes', () => {
       expect(optionalText.read(raw)).toEqual({ ok: true, value: undefined });
       expect(list(/,/).read(raw)).toEqual({ ok: true, value: [] });
       expect(minutes(30).read(raw)).toEqual({ ok: true, value: 30 });
+      expect(seconds(30, 300).read(raw)).toEqual({ ok: true, value: 30 });
       expect(flag(true).read(raw)).toEqual({ ok: true, value: true });
       expect(url(HINT).read(raw)).toEqual({ ok: true, value: undefined });
     }
@@ -42,6 +43,14 @@ describe('the optional shapes', () => {
 
   it('read whole minutes', () => {
     expect(minutes(30).read(' 45 ')).toEqual({ ok: true, value: 45 });
+  });
+
+  it.each([['-1'], ['1.5'], ['301'], ['ten'], ['Infinity']])('refuse %j seconds', (raw) => {
+    expect(seconds(30, 300).read(raw)).toEqual({ ok: false, problem: 'must be a whole number of seconds from 0 to 300.' });
+  });
+
+  it('read whole seconds, 0 (off) and the maximum included', () => {
+    for (const [raw, value] of [['0', 0], [' 5 ', 5], ['300', 300]] as const) expect(seconds(30, 300).read(raw)).toEqual({ ok: true, value });
   });
 
   it.each([
