@@ -22,13 +22,22 @@ const APP = {
   TENANT_SUBDOMAIN: 'contoso',
 };
 
-// Answers `az rest --method get` with $FAKE_AZ_URIS (one per line) or fails when $FAKE_AZ_FAIL is set;
-// records every call, one argument a line, calls separated by "--".
+// The one read the script makes of the registration. az evaluates it with the jmespath library and
+// prints the resulting list in tsv, one item a line: the front-channel logout URL ('' when none is set),
+// then the redirect URIs. The stand-in answers in that shape, and only to this query.
+const GRAPH_QUERY = "[web.logoutUrl || '', web.redirectUris][]";
+
+// Answers that `az rest --method get` from $FAKE_AZ_LOGOUT_URL and $FAKE_AZ_URIS (one per line), or
+// fails when $FAKE_AZ_FAIL is set; records every call, one argument a line, calls separated by "--".
 const FAKE_AZ = `#!/bin/sh
 printf '%s\\n' "$@" -- >> "$FAKE_AZ_LOG"
 [ -n "\${FAKE_AZ_FAIL:-}" ] && exit 1
 case "$*" in
-  *"--method get"*) [ -n "\${FAKE_AZ_URIS:-}" ] && printf '%s\\n' "$FAKE_AZ_URIS"; exit 0 ;;
+  *"--method get"*)
+    case "$*" in *"--query $FAKE_AZ_QUERY --output tsv"*) ;; *) echo "unexpected query" >&2; exit 2 ;; esac
+    printf '%s\\n' "\${FAKE_AZ_LOGOUT_URL:-}"
+    [ -n "\${FAKE_AZ_URIS:-}" ] && printf '%s\\n' "$FAKE_AZ_URIS"
+    exit 0 ;;
 esac
 exit 0
 `;
@@ -58,7 +67,7 @@ describe.skipIf(process.platform === 'win32')('postprovision.sh', () => {
   function run(env: Record<string, string>) {
     const result = spawnSync(shell, [script], {
       encoding: 'utf8',
-      env: { PATH: bin, FAKE_AZ_LOG: log, ...APP, ...env },
+      env: { PATH: bin, FAKE_AZ_LOG: log, FAKE_AZ_QUERY: GRAPH_QUERY, ...APP, ...env },
       timeout: 10_000,
     });
     const calls = readFileSync(log, 'utf8')
@@ -92,9 +101,9 @@ describe.skipIf(process.platform === 'win32')('postprovision.sh', () => {
     expect(stdout).toContain('az login --tenant contoso.onmicrosoft.com --allow-no-subscriptions');
   });
 
-  it('adds the missing URIs and keeps the ones already registered', () => {
+  it('adds the missing URIs, keeps the ones already registered and sets the front-channel logout URL', () => {
     installAz();
-    const { status, calls } = run({
+    const { status, stdout, calls } = run({
       ENTRA_UPDATE_REDIRECT_URIS: 'true',
       FAKE_AZ_URIS: `http://localhost:7071/api/redirect\n${APP.POST_LOGOUT_REDIRECT_URI}`,
     });
@@ -104,23 +113,69 @@ describe.skipIf(process.platform === 'win32')('postprovision.sh', () => {
     expect(patchBody(calls)).toEqual({
       web: {
         redirectUris: ['http://localhost:7071/api/redirect', APP.POST_LOGOUT_REDIRECT_URI, APP.REDIRECT_URI],
+        logoutUrl: APP.FRONTCHANNEL_LOGOUT_URI,
       },
+    });
+    expect(stdout).toContain(`app ${APP.CLIENT_ID} updated`);
+  });
+
+  it('registers everything on an app that has none yet', () => {
+    installAz();
+    const { calls } = run({ ENTRA_UPDATE_REDIRECT_URIS: 'true' });
+    expect(patchBody(calls)).toEqual({
+      web: { redirectUris: [APP.REDIRECT_URI, APP.POST_LOGOUT_REDIRECT_URI], logoutUrl: APP.FRONTCHANNEL_LOGOUT_URI },
     });
   });
 
-  it('registers both on an app that has none yet', () => {
+  it('sets the front-channel logout URL when only it is missing, resending every registered redirect URI', () => {
     installAz();
-    const { calls } = run({ ENTRA_UPDATE_REDIRECT_URIS: 'true' });
-    expect(patchBody(calls)).toEqual({ web: { redirectUris: [APP.REDIRECT_URI, APP.POST_LOGOUT_REDIRECT_URI] } });
+    const registered = ['http://localhost:7071/api/redirect', APP.REDIRECT_URI, APP.POST_LOGOUT_REDIRECT_URI];
+    const { calls } = run({ ENTRA_UPDATE_REDIRECT_URIS: 'true', FAKE_AZ_URIS: registered.join('\n') });
+    expect(patchBody(calls)).toEqual({ web: { redirectUris: registered, logoutUrl: APP.FRONTCHANNEL_LOGOUT_URI } });
   });
 
-  it('changes nothing when both are registered', () => {
+  it("replaces another front-channel logout URL, the registration's only one, and says so", () => {
+    installAz();
+    const other = 'https://func-api-old.azurewebsites.net/api/logout/frontchannel';
+    const { stdout, calls } = run({
+      ENTRA_UPDATE_REDIRECT_URIS: 'true',
+      FAKE_AZ_LOGOUT_URL: other,
+      FAKE_AZ_URIS: `${APP.REDIRECT_URI}\n${APP.POST_LOGOUT_REDIRECT_URI}`,
+    });
+    expect(stdout).toContain(`${other} is replaced by ${APP.FRONTCHANNEL_LOGOUT_URI}`);
+    expect(patchBody(calls)).toEqual({
+      web: { redirectUris: [APP.REDIRECT_URI, APP.POST_LOGOUT_REDIRECT_URI], logoutUrl: APP.FRONTCHANNEL_LOGOUT_URI },
+    });
+  });
+
+  it('changes nothing when the URIs and the front-channel logout URL are registered', () => {
     installAz();
     const { status, stdout, calls } = run({
       ENTRA_UPDATE_REDIRECT_URIS: 'true',
+      FAKE_AZ_LOGOUT_URL: APP.FRONTCHANNEL_LOGOUT_URI,
       FAKE_AZ_URIS: `${APP.REDIRECT_URI}\n${APP.POST_LOGOUT_REDIRECT_URI}`,
     });
     expect(status).toBe(0);
+    expect(stdout).toContain('already registered');
+    expect(patchBody(calls)).toBeUndefined();
+  });
+
+  it('leaves the front-channel logout URL alone when the environment has none to set', () => {
+    installAz();
+    const other = 'https://func-api-old.azurewebsites.net/api/logout/frontchannel';
+    const env = { ENTRA_UPDATE_REDIRECT_URIS: 'true', FRONTCHANNEL_LOGOUT_URI: '', FAKE_AZ_LOGOUT_URL: other };
+    expect(patchBody(run({ ...env, FAKE_AZ_URIS: APP.REDIRECT_URI }).calls)).toEqual({
+      web: { redirectUris: [APP.REDIRECT_URI, APP.POST_LOGOUT_REDIRECT_URI] },
+    });
+  });
+
+  it('changes nothing when the redirect URIs are registered and the environment has no front-channel logout URL', () => {
+    installAz();
+    const { stdout, calls } = run({
+      ENTRA_UPDATE_REDIRECT_URIS: 'true',
+      FRONTCHANNEL_LOGOUT_URI: '',
+      FAKE_AZ_URIS: `${APP.REDIRECT_URI}\n${APP.POST_LOGOUT_REDIRECT_URI}`,
+    });
     expect(stdout).toContain('already registered');
     expect(patchBody(calls)).toBeUndefined();
   });
