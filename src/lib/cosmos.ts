@@ -2,7 +2,7 @@
  * The Cosmos DB client and the sessions container, and how Cosmos failures
  * reach callers.
  *
- * One client per instance (module-level in the runtime). Key auth when
+ * One client per instance, held by the runtime. Key auth when
  * `COSMOS_KEY` is set (local servers, the emulator); otherwise Microsoft Entra
  * auth through `DefaultAzureCredential`, which picks up the app's managed
  * identity from `AZURE_CLIENT_ID`. One container holds every user's sessions
@@ -99,7 +99,7 @@ const TRANSIENT_STATUS = new Set([408, 429, 449, 500, 502, 503, 504]);
  * failure that carries no HTTP status at all: network faults, timeouts, and
  * the SDK's own TypeError/SyntaxError when something other than Cosmos (a
  * gateway, an outage page) answers. Errors with a status are passed on for
- * the caller (404, 409 and 412 mean something to the stores; 401 or 403 mean
+ * the caller (404, 409 and 412 mean something to the session module; 401 or 403 mean
  * the app's identity lacks its role: see {@link identityRefused}).
  */
 export async function cosmosCall<T>(what: string, operation: () => Promise<T>): Promise<T> {
@@ -191,7 +191,6 @@ export async function transactionalBatch(
   }
   return failed === undefined ? { statuses } : { statuses, failure: failed };
 }
-
 
 /** A refusal answers at once; an outage must not hold the caller twice as long. */
 const ACCESS_CHECK_TIMEOUT_MS = 2000;
