@@ -16,7 +16,7 @@
  */
 import type { Container, CosmosClient, IndexingPolicy, OperationInput } from '@azure/cosmos';
 import type { AppConfig } from './config';
-import { AppError } from './errors';
+import { AppError, notSetUp } from './errors';
 
 /** A user's sessions and token caches share one logical partition. */
 export const PARTITION_KEY_PATH = '/userKey';
@@ -132,11 +132,11 @@ function errorKind(error: unknown): string {
  * Cosmos DB Data Contributor), or `COSMOS_KEY` is wrong.
  */
 export function identityRefused(status: 401 | 403): AppError {
-  return new AppError('misconfigured', {
-    detail: `Sign-in is not set up correctly on this site: the session store refused the app's identity (status ${status}). Give the app's identity the Cosmos DB Built-in Data Contributor role on the account, or check COSMOS_KEY.`,
-    reason: `cosmos:${status}`,
-    setting: 'COSMOS_KEY',
-  });
+  return notSetUp(
+    'misconfigured',
+    `the session store refused the app's identity (status ${status}). Give the app's identity the Cosmos DB Built-in Data Contributor role on the account, or check COSMOS_KEY.`,
+    { reason: `cosmos:${status}`, setting: 'COSMOS_KEY' },
+  );
 }
 
 /** Deletes one document; one that is already gone counts as deleted. True when it was there. */
