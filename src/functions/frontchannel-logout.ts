@@ -22,9 +22,6 @@ export default defineFunction({
     const iss = query.get('iss');
     if (iss !== null && iss !== identity.metadata.issuer) throw new AppError('invalid_request', { detail: 'This sign-out comes from another tenant.' });
     await runtime.sessions.endBySid(sid);
-    const tenantOrigins = [identity.metadata.end_session_endpoint, identity.metadata.authorization_endpoint]
-      .filter((url): url is string => typeof url === 'string')
-      .map((url) => new URL(url).origin);
-    return page(renderFrontChannelPage(), { securityPolicy: frameablePolicy([...new Set(tenantOrigins)]) });
+    return page(renderFrontChannelPage(), { securityPolicy: frameablePolicy(identity.metadata) });
   },
 });

@@ -21,7 +21,7 @@ export default defineFunction({
     const { sessions } = runtime;
     if (method === 'POST') {
       const posted = await form();
-      const ref = await sessions.ref(cookies);
+      const ref = sessions.ref(cookies);
       if (!acceptsFormPost(requestSite(headers, runtime.config.appOrigin), runtime.formTokens.verify(ref?.id, posted.get('token')))) {
         throw new AppError('cross_site_request', { detail: 'This form was not sent from our own page. Open the start page and try again.' });
       }

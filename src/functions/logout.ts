@@ -17,7 +17,7 @@ export default defineFunction({
   async handler({ runtime, headers, cookies, form }) {
     const posted = await form();
     const everywhere = posted.get('everywhere') === '1';
-    const ref = await runtime.sessions.ref(cookies);
+    const ref = runtime.sessions.ref(cookies);
     const site = requestSite(headers, runtime.config.appOrigin);
     if (!acceptsFormPost(site, runtime.formTokens.verify(ref?.id, posted.get('token')))) {
       const { metadata } = await runtime.identity();

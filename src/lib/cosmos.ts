@@ -2,7 +2,7 @@
  * The Cosmos DB client and the sessions container, and how Cosmos failures
  * reach callers.
  *
- * One client per instance (module-level in the runtime). Key auth when
+ * One client per instance, held by the runtime. Key auth when
  * `COSMOS_KEY` is set (local servers, the emulator); otherwise Microsoft Entra
  * auth through `DefaultAzureCredential`, which picks up the app's managed
  * identity from `AZURE_CLIENT_ID`. One container holds every user's sessions
@@ -16,7 +16,7 @@
  */
 import type { Container, CosmosClient, IndexingPolicy, OperationInput } from '@azure/cosmos';
 import type { AppConfig } from './config';
-import { AppError } from './errors';
+import { AppError, notSetUp } from './errors';
 
 /** A user's sessions and token caches share one logical partition. */
 export const PARTITION_KEY_PATH = '/userKey';
@@ -99,7 +99,7 @@ const TRANSIENT_STATUS = new Set([408, 429, 449, 500, 502, 503, 504]);
  * failure that carries no HTTP status at all: network faults, timeouts, and
  * the SDK's own TypeError/SyntaxError when something other than Cosmos (a
  * gateway, an outage page) answers. Errors with a status are passed on for
- * the caller (404, 409 and 412 mean something to the stores; 401 or 403 mean
+ * the caller (404, 409 and 412 mean something to the session module; 401 or 403 mean
  * the app's identity lacks its role: see {@link identityRefused}).
  */
 export async function cosmosCall<T>(what: string, operation: () => Promise<T>): Promise<T> {
@@ -132,11 +132,11 @@ function errorKind(error: unknown): string {
  * Cosmos DB Data Contributor), or `COSMOS_KEY` is wrong.
  */
 export function identityRefused(status: 401 | 403): AppError {
-  return new AppError('misconfigured', {
-    detail: `Sign-in is not set up correctly on this site: the session store refused the app's identity (status ${status}). Give the app's identity the Cosmos DB Built-in Data Contributor role on the account, or check COSMOS_KEY.`,
-    reason: `cosmos:${status}`,
-    setting: 'COSMOS_KEY',
-  });
+  return notSetUp(
+    'misconfigured',
+    `the session store refused the app's identity (status ${status}). Give the app's identity the Cosmos DB Built-in Data Contributor role on the account, or check COSMOS_KEY.`,
+    { reason: `cosmos:${status}`, setting: 'COSMOS_KEY' },
+  );
 }
 
 /** Deletes one document; one that is already gone counts as deleted. True when it was there. */
@@ -191,7 +191,6 @@ export async function transactionalBatch(
   }
   return failed === undefined ? { statuses } : { statuses, failure: failed };
 }
-
 
 /** A refusal answers at once; an outage must not hold the caller twice as long. */
 const ACCESS_CHECK_TIMEOUT_MS = 2000;

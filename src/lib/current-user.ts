@@ -2,8 +2,9 @@
  * Who is calling: a browser with a session cookie, or a client with a bearer
  * access token.
  *
- * Cookie callers cost one Cosmos point read (see `Sessions.resume`); the
- * idle clock slides at most once per few minutes, so most reads write
+ * Cookie callers cost one Cosmos point read, or none when this instance read
+ * the session within `SESSION_CACHE_SECONDS` (see `Sessions.resume`); the
+ * idle clock slides at most once per few minutes, so most requests write
  * nothing. Bearer callers cost no Cosmos call at all: the token is verified
  * against the tenant's keys, which are cached per instance. A bearer token,
  * when sent, decides alone: a bad token is refused even if a cookie is

@@ -179,6 +179,15 @@ export class AppError extends Error {
 }
 
 /**
+ * A mistake in the settings, the app registration or the Cosmos DB role,
+ * worded the one way: "Sign-in is not set up correctly on this site: "
+ * then `problem`, which names what to check. No Retry-After: waiting never fixes it.
+ */
+export function notSetUp(code: ErrorCode, problem: string, log: Pick<ErrorOptions, 'reason' | 'setting' | 'url'>): AppError {
+  return new AppError(code, { detail: `Sign-in is not set up correctly on this site: ${problem}`, ...log });
+}
+
+/**
  * Any thrown value as the error the caller sees: an {@link AppError} as is,
  * a {@link ConfigError} as `misconfigured` with its message, anything else as
  * `internal_error`.

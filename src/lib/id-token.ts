@@ -8,9 +8,10 @@
  *
  * @example
  * ```ts
- * const claims = await verifyIdToken(result.idToken, {
- *   keys: createRemoteJWKSet(new URL(metadata.jwks_uri)),
- *   issuer: metadata.issuer, tenantId, clientId: config.clientId, nonce: transaction.nonce,
+ * const identity = await runtime.identity();
+ * const claims = await verifyIdToken(redemption.idToken, {
+ *   keys: identity.keys, issuer: identity.metadata.issuer, tenantId: identity.tenantId,
+ *   clientId: runtime.config.clientId, nonce: transaction.nonce,
  * });
  * ```
  */

@@ -20,7 +20,7 @@
  *   502 for on-behalf-of, where signing in again would not help.
  */
 import type { DiscoveryError } from './authority';
-import { AppError, type ErrorCode } from './errors';
+import { AppError, notSetUp, type ErrorCode } from './errors';
 
 interface MsalLikeError {
   name: string;
@@ -200,11 +200,6 @@ function setupMistake(answer: TenantAnswer): AppError | undefined {
   if (!row) return undefined;
   const said = `${answer.error}${answer.aadsts ? `, AADSTS${answer.aadsts}` : ''}`;
   return notSetUp(row.code, row.problem(said), { reason: answer.reason, ...(row.setting ? { setting: row.setting } : {}) });
-}
-
-/** A mistake in the settings or the app registration: 500, no Retry-After, a page that says so. */
-function notSetUp(code: ErrorCode, problem: string, log: { reason: string; setting?: string; url?: string }): AppError {
-  return new AppError(code, { detail: `Sign-in is not set up correctly on this site: ${problem}`, ...log });
 }
 
 export function identityProviderUnavailable(reason?: string): AppError {

@@ -31,7 +31,7 @@
  * ```ts
  * export default defineFunction({
  *   name: 'claims', route: 'claims', methods: ['GET'], audience: 'api', auth: 'signed-in',
- *   handler: async ({ caller }) => json({ claims: caller.kind === 'session' ? caller.session.claims : caller.claims }),
+ *   handler: async ({ caller }) => json({ claims: callerClaims(caller) }),
  * });
  * ```
  */

@@ -11,7 +11,7 @@
  * @example
  * ```ts
  * return json({ claims });
- * return page(renderHomePage());
+ * return page(renderHomePage({ appName: runtime.config.appName }));
  * return redirect(transaction.returnTo, { cookies: [sessionCookie] });
  * ```
  */

@@ -20,7 +20,7 @@ import type { Container } from '@azure/cosmos';
 import { CookiePolicy } from './cookie';
 import { createCosmosClient, openSessionsContainer, sessionsContainerOf } from './cosmos';
 import { FormTokens } from './cross-site';
-import { AppError } from './errors';
+import { notSetUp } from './errors';
 import { fromDiscoveryError, identityProviderUnavailable } from './identity-errors';
 import { createKeyRing } from './keys';
 import { ReturnToPolicy } from './redirects';
@@ -66,8 +66,7 @@ export class Runtime {
           });
       const tenantId = tenantIdOf(authority.metadata.issuer);
       if (!tenantId) {
-        throw new AppError('misconfigured', {
-          detail: `Sign-in is not set up correctly on this site: the sign-in service's issuer (${authority.metadata.issuer}) names no tenant id. Check the ${config.authoritySetting} setting.`,
+        throw notSetUp('misconfigured', `the sign-in service's issuer (${authority.metadata.issuer}) names no tenant id. Check the ${config.authoritySetting} setting.`, {
           reason: 'issuer_without_tenant_id',
           setting: config.authoritySetting,
         });

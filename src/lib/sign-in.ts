@@ -61,7 +61,7 @@ export async function startSignIn(runtime: Runtime, options: SignInOptions, cook
     .catch((error: unknown) => {
       throw fromMsalError(error, runtime.loginUrl, 'sign-in');
     });
-  return { location, cookies: [...runtime.transactions.dropOldest(cookies), await runtime.transactions.seal(transaction)] };
+  return { location, cookies: [...runtime.transactions.dropOldest(cookies), runtime.transactions.seal(transaction)] };
 }
 
 /** What the tenant sent to the redirect URI: the code and state, or an error it reported instead. */

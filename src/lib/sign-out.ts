@@ -29,7 +29,7 @@ export async function signOut(
   options: { everywhere: boolean },
 ): Promise<{ location: string; cookie: Cookie }> {
   const { sessions } = runtime;
-  const ref = await sessions.ref(cookies);
+  const ref = sessions.ref(cookies);
   // Read first: the session's claims name the account to sign out at the tenant.
   const session = ref && (await sessions.resume(cookies, { slide: false }));
   if (session && options.everywhere) await sessions.endUser(session.userKey);

@@ -67,7 +67,10 @@ export function pageSecurityPolicy(metadata: Pick<OpenIdMetadata, 'end_session_e
   return `default-src 'none'; style-src 'self'; form-action ${formTargets.join(' ')}; frame-ancestors 'none'; base-uri 'none'`;
 }
 
-/** The front-channel logout page: framed by the tenant's sign-out page only. */
-export function frameablePolicy(tenantOrigins: string[]): string {
-  return `default-src 'none'; frame-ancestors ${tenantOrigins.join(' ')}`;
+/** The front-channel logout page: framed by the tenant's sign-out page only (its end-session and authorize origins). */
+export function frameablePolicy(metadata: Pick<OpenIdMetadata, 'end_session_endpoint' | 'authorization_endpoint'>): string {
+  const tenantOrigins = [metadata.end_session_endpoint, metadata.authorization_endpoint]
+    .filter((url): url is string => typeof url === 'string')
+    .map((url) => new URL(url).origin);
+  return `default-src 'none'; frame-ancestors ${[...new Set(tenantOrigins)].join(' ')}`;
 }

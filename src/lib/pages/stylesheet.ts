@@ -91,7 +91,7 @@ tr.current td { font-weight: 600; }
 `;
 
 /** The first 16 characters of the text's SHA-256 (base64url): changes whenever the text does. */
-export const STYLESHEET_VERSION = createHash('sha256').update(STYLESHEET).digest('base64url').slice(0, 16);
+const STYLESHEET_VERSION = createHash('sha256').update(STYLESHEET).digest('base64url').slice(0, 16);
 
 /** Where pages link the stylesheet (a function: the route table fills as the function modules load). */
 export function stylesheetHref(): string {

@@ -21,6 +21,7 @@ import type { Cookie } from '@azure/functions';
 import type { CookiePolicy, RequestCookies } from '../cookie';
 import { SignedTokens } from '../cookie-tokens';
 import type { KeyRing } from '../keys';
+import { nowInSeconds } from './clock';
 import { ID_PATTERN, sessionIdOf } from './ids';
 
 /** What the cookie names: enough to find the session, nothing to read about the user. */
@@ -47,7 +48,7 @@ export class SessionCookie {
     this.tokens = new SignedTokens(keys);
   }
 
-  issue(credentials: SessionCredentials, expiresAtSeconds: number, nowSeconds = Math.floor(Date.now() / 1000)): Cookie {
+  issue(credentials: SessionCredentials, expiresAtSeconds: number, nowSeconds = nowInSeconds()): Cookie {
     const token = this.tokens.sign({ u: credentials.userKey, s: credentials.secret, exp: expiresAtSeconds });
     return this.policy.set(this.name, token, Math.max(0, expiresAtSeconds - nowSeconds));
   }
@@ -56,7 +57,7 @@ export class SessionCookie {
   read(cookies: RequestCookies): SessionRef | undefined {
     const token = cookies.get(this.name);
     const claims = token === undefined ? undefined : this.tokens.verify(token);
-    if (!claims || typeof claims.exp !== 'number' || claims.exp <= Math.floor(Date.now() / 1000)) return undefined;
+    if (!claims || typeof claims.exp !== 'number' || claims.exp <= nowInSeconds()) return undefined;
     const { u, s } = claims;
     if (typeof u !== 'string' || typeof s !== 'string' || !ID_PATTERN.test(u) || !ID_PATTERN.test(s)) return undefined;
     return { userKey: u, id: sessionIdOf(s) };

@@ -33,6 +33,8 @@ import type { Container } from '@azure/cosmos';
 import type { Cookie } from '@azure/functions';
 import type { JWTPayload } from 'jose';
 import type { RequestCookies } from '../cookie';
+import type { IdTokenClaims } from '../id-token';
+import type { Redemption } from '../sign-in';
 import { SingleFlight } from '../single-flight';
 import { SessionCache } from './cache';
 import { idleExpiresAt, isExpired, nowInSeconds, touchDue, ttlAt, type SessionLifetime } from './clock';
@@ -52,16 +54,12 @@ export interface SessionSettings extends SessionLifetime {
   cacheSeconds: number;
 }
 
-export interface BeginInput {
+/** What the sign-in redeemed (ID token, MSAL's account key and serialized cache), and who signed in where. */
+export interface BeginInput extends Redemption {
   /** The secret the sign-in transaction minted; the cookie carries it, the database only its hash. */
   secret: string;
   /** The verified ID token's claims; `tid` and `oid` name the user. */
-  claims: JWTPayload & { tid: string; oid: string };
-  idToken: string;
-  /** MSAL's account key, to find the account in the token cache later. */
-  homeAccountId: string;
-  /** MSAL's serialized cache after the code was redeemed. */
-  tokenCache: string;
+  claims: IdTokenClaims;
   userAgent: string | null;
   /** The sign-in's cookies: the session this browser had ends, as its cookie is replaced. */
   cookies: RequestCookies;

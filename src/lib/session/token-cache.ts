@@ -73,7 +73,7 @@ export class TokenCacheStore {
     }
   }
 
-  ttl(expiresAt: number): number {
+  private ttl(expiresAt: number): number {
     return ttlAt(this.lifetime, nowInSeconds(), expiresAt);
   }
 
