@@ -12,7 +12,7 @@
  * ```ts
  * const ring = createKeyRing(['new-secret-…', 'old-secret-…'], 'session');
  * ring.current.kid;      // used for new cookies
- * ring.find(header.kid); // any listed secret still verifies
+ * ring.all;             // every listed secret still verifies, newest first
  * ```
  */
 import { createHash, hkdfSync } from 'node:crypto';
@@ -28,7 +28,6 @@ export interface KeyRing {
   current: CookieKey;
   /** Every listed key, newest first. */
   all: readonly CookieKey[];
-  find(kid: unknown): CookieKey | undefined;
 }
 
 export function createKeyRing(secrets: readonly string[], purpose: KeyPurpose): KeyRing {
@@ -39,5 +38,5 @@ export function createKeyRing(secrets: readonly string[], purpose: KeyPurpose): 
   });
   const [current] = keys;
   if (!current) throw new Error('createKeyRing needs at least one secret');
-  return { current, all: keys, find: (kid) => keys.find((candidate) => candidate.kid === kid) };
+  return { current, all: keys };
 }
