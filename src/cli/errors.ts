@@ -15,6 +15,7 @@ import { AuthError, InteractionRequiredAuthError, ServerError } from '@azure/msa
 import type { DiscoveryError } from '../lib/authority';
 import { safeCode } from '../lib/identity-errors';
 import type { NetworkFailure } from '../lib/network-failure';
+import { isLoopback } from '../lib/settings/rules';
 import type { NetworkClient, ProviderError } from './network';
 
 /** Exit codes; `fnauth --help` and the README's "Headless devices" section list them too. */
@@ -152,7 +153,7 @@ export function fromDiscoveryError(error: DiscoveryError, setting: string): CliE
   }
   const mistake = network && hostMistake(network, error.host, setting);
   if (mistake) return mistake;
-  const local = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(error.url).hostname);
+  const local = isLoopback(new URL(error.url));
   return new CliError(
     EXIT.network,
     `The sign-in service cannot be reached (${error.url}). Check ${setting} and your network connection.` +

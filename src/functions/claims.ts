@@ -10,6 +10,6 @@ export default defineFunction({
   audience: 'api',
   auth: 'signed-in',
   async handler({ runtime, caller }) {
-    return json(describeCaller(caller, runtime.config.session.idleTimeoutSeconds));
+    return json(describeCaller(caller, runtime.config.session));
   },
 });

@@ -27,10 +27,14 @@ export default defineFunction({
       }
       const end = posted.get('end') ?? '';
       if (end !== 'others' && !ID_PATTERN.test(end)) throw new AppError('invalid_request', { detail: 'The form does not name a session to end.' });
-      const current = ref && (await sessions.resume(cookies));
-      if (current && end === 'others') await sessions.endOthers(cookies, { includeCurrent: false });
-      else if (current) await sessions.end({ userKey: current.userKey, id: end });
       const home = urlFor('home', { origin: runtime.config.appOrigin });
+      // endOthers finds the caller's own session in the partition it reads anyway: no separate resume.
+      if (end === 'others') {
+        if (ref) await sessions.endOthers(cookies, { includeCurrent: false });
+        return redirect(home, { status: 303 });
+      }
+      const current = ref && (await sessions.resume(cookies));
+      if (current) await sessions.end({ userKey: current.userKey, id: end });
       return redirect(home, { status: 303, cookies: current?.id === end ? [sessions.clearCookie()] : [] });
     }
     const { appName, downstream } = runtime.config;

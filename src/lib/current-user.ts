@@ -15,7 +15,7 @@
  * @example
  * ```ts
  * const caller = await findCaller(runtime, context); // undefined: no bearer token and no live session
- * if (caller) return json(describeCaller(caller, runtime.config.session.idleTimeoutSeconds));
+ * if (caller) return json(describeCaller(caller, runtime.config.session));
  * const admin = await requireAppRole(runtime, context, runtime.config.admin.role); // or throws 401/403
  * ```
  */
@@ -25,6 +25,7 @@ import type { RequestCookies } from './cookie';
 import { AppError } from './errors';
 import type { Runtime } from './runtime';
 import type { Session } from './session';
+import { idleExpiresAt, type SessionLifetime } from './session/clock';
 
 export type Caller = { kind: 'session'; session: Session } | { kind: 'bearer'; claims: JWTPayload; token: string };
 
@@ -103,7 +104,7 @@ function iso(seconds: number): string | null {
 }
 
 /** The claims endpoint's body, the same shape for both kinds of caller. */
-export function describeCaller(caller: Caller, idleTimeoutSeconds: number) {
+export function describeCaller(caller: Caller, lifetime: SessionLifetime) {
   if (caller.kind === 'bearer') {
     const { iat = 0, exp = 0 } = caller.claims;
     return {
@@ -117,7 +118,7 @@ export function describeCaller(caller: Caller, idleTimeoutSeconds: number) {
     session: {
       authenticatedWith: 'cookie',
       createdAt: iso(session.createdAt),
-      expiresAt: iso(Math.min(session.expiresAt, session.lastSeenAt + idleTimeoutSeconds)),
+      expiresAt: iso(idleExpiresAt(session, lifetime)),
       absoluteExpiresAt: iso(session.expiresAt),
     },
   };

@@ -20,7 +20,7 @@
  *   502 for on-behalf-of, where signing in again would not help.
  */
 import type { DiscoveryError } from './authority';
-import { AppError, notSetUp, type ErrorCode } from './errors';
+import { AppError, notSetUp, toAppError, type ErrorCode } from './errors';
 
 interface MsalLikeError {
   name: string;
@@ -136,7 +136,7 @@ const MSAL_RULES: readonly { errorCode?: string; step?: MsalStep; code: ErrorCod
 export function fromMsalError(error: unknown, loginUrl: string, step: MsalStep): AppError {
   if (error instanceof AppError) return error;
   const msal = msalError(error);
-  if (!msal) return new AppError('internal_error', { reason: `unexpected:${error instanceof Error ? error.name : 'unknown'}` });
+  if (!msal) return toAppError(error);
   const aadsts = Number.isInteger(Number(msal.errorNo)) && Number(msal.errorNo) > 0 ? Number(msal.errorNo) : undefined;
   const answer = { error: safeCode(msal.errorCode), aadsts, reason: `msal:${safeCode(msal.errorCode)}${aadsts ? ` aadsts:${aadsts}` : ''}` };
 

@@ -141,7 +141,7 @@ function wrap(definition: FunctionDefinition): HttpHandler {
       // Settings problems name settings, never their values: safe and needed in the log.
       if (error instanceof ConfigError) invocation.error(error.message);
       const cookies = await context.undo();
-      response = errorResponse(known, definition.audience, { cookies, ...(definition.audience === 'browser' ? await errorPageFrame(context, known) : {}) });
+      response = errorResponse(known, definition.audience, { cookies, ...(definition.audience === 'browser' ? await errorPageFrame(context, known, error) : {}) });
     }
     const headers = headerRecord(response.headers);
     response.headers = { ...SECURITY_HEADERS, ...framingHeaders(definition, headers), 'Cache-Control': 'no-store', ...headers };
@@ -188,7 +188,9 @@ async function authenticateThenHandle(definition: FunctionDefinition, context: R
  * and only when neither the settings nor a service failed: an outage page must not wait on the store.
  * When the settings fail, the page still carries APP_NAME if that one is valid.
  */
-async function errorPageFrame(context: RequestContext, error: AppError): Promise<Pick<ErrorResponseOptions, 'appName' | 'signedIn'>> {
+async function errorPageFrame(context: RequestContext, error: AppError, cause: unknown): Promise<Pick<ErrorResponseOptions, 'appName' | 'signedIn'>> {
+  // The settings were just read and refused: reading them again would only refuse them again.
+  if (cause instanceof ConfigError) return { appName: appNameOf(process.env) };
   let runtime: Runtime;
   try {
     runtime = context.runtime;
@@ -198,7 +200,9 @@ async function errorPageFrame(context: RequestContext, error: AppError): Promise
   const { appName } = runtime.config;
   if (error.status >= 500) return { appName };
   try {
-    const session = await runtime.sessions.resume(context.cookies, { slide: false });
+    // A function with `auth` has resumed the session already; read it only when no caller was found yet.
+    const caller = (context as Partial<AuthenticatedContext>).caller;
+    const session = caller?.kind === 'session' ? caller.session : await runtime.sessions.resume(context.cookies, { slide: false });
     return session ? { appName, signedIn: { name: displayName(session.claims) } } : { appName };
   } catch {
     return { appName };

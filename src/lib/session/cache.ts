@@ -37,7 +37,7 @@ import type { SessionRef } from './cookie';
 import type { SessionDocument } from './documents';
 
 /** Sessions one instance keeps at most. */
-const MAX_CACHED_SESSIONS = 10_000;
+export const MAX_CACHED_SESSIONS = 10_000;
 
 interface Entry {
   session: SessionDocument;

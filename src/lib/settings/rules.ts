@@ -53,7 +53,7 @@ export function signInAuthority(tenant: string | undefined, explicit: string | u
 }
 
 /** Whether `url` names this machine. */
-function isLoopback(url: URL): boolean {
+export function isLoopback(url: URL): boolean {
   return url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
 }
 

@@ -6,7 +6,7 @@
  * test/functions/two-instances.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SessionCache } from '../../../src/lib/session/cache';
+import { MAX_CACHED_SESSIONS, SessionCache } from '../../../src/lib/session/cache';
 import type { SessionDocument } from '../../../src/lib/session/documents';
 import { deferred } from '../../helpers/deferred';
 
@@ -104,6 +104,15 @@ describe('SessionCache', () => {
     expect(cache.size).toBe(3);
     expect(cache.get(refOf(sessions[1]!))).toBeUndefined();
     for (const kept of [sessions[0]!, sessions[2]!, sessions[3]!]) expect(cache.get(refOf(kept))).toBe(kept);
+  });
+
+  it('is bounded at 10,000 sessions by default, as the README says', async () => {
+    expect(MAX_CACHED_SESSIONS).toBe(10_000);
+    const cache = new SessionCache(30);
+    const sessions = Array.from({ length: MAX_CACHED_SESSIONS + 1 }, (_, i) => session(`s${i}`));
+    for (const entry of sessions) await cache.fill(refOf(entry), async () => entry);
+    expect(cache.size).toBe(MAX_CACHED_SESSIONS);
+    expect(cache.get(refOf(sessions[0]!))).toBeUndefined();
   });
 
   it('update applies the idle clock\'s move to an entry it holds, without making the entry younger', async () => {
