@@ -2,9 +2,10 @@
  * Bearer access tokens sent by headless clients (device code flow) and by
  * administrators' tools to this app's API: verified with jose against the
  * tenant's JWKS, like ID tokens (tenant and version included), plus the
- * audience (this app's API), the calling client (`azp`, when an allow-list
- * is set), and what the route demands: a delegated scope (`scp`) or an app
- * role (`roles`, from client credentials or a user assigned the role).
+ * audience (this app's API) and the calling client (`azp`, when an
+ * allow-list is set). What a route demands of a verified caller (a delegated
+ * scope in `scp`, an app role in `roles`) is checked in one place for every
+ * kind of caller: `checkRequirement` in access.ts.
  *
  * An ID token is never an access token, though it passes every check above:
  * its `aud` is this app's client id (one of the default audiences), and it
@@ -13,15 +14,15 @@
  * must name its client in `azp`, which v2.0 access tokens always do and ID
  * tokens never do, and must not carry a `nonce`, which only ID tokens do.
  *
- * Failures follow RFC 6750: a bad token is 401 `invalid_token`, a good token
- * without the scope is 403 `insufficient_scope`, each with `WWW-Authenticate`.
+ * Failures follow RFC 6750: a bad token is 401 `invalid_token` with
+ * `WWW-Authenticate`.
  *
  * Tested by test/functions/bearer.test.ts and test/functions/user-sessions.test.ts.
  *
  * @example
  * ```ts
- * const claims = await verifyAccessToken(token, { keys, issuer, tenantId, audiences, allowedClientIds: [], scope: 'access_as_user' });
- * const admin = await verifyAccessToken(token, { keys, issuer, tenantId, audiences, allowedClientIds: [], role: 'Sessions.RevokeAll' });
+ * const claims = await verifyAccessToken(token, { keys, issuer, tenantId, audiences, allowedClientIds: [] });
+ * checkRequirement({ kind: 'bearer', claims, token }, { scopes: ['access_as_user'] });
  * ```
  */
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
@@ -35,10 +36,6 @@ export interface AccessTokenExpectations {
   audiences: string[];
   /** Client ids (`azp`) allowed to call; empty allows every client of the tenant. */
   allowedClientIds: readonly string[];
-  /** A delegated scope the token must grant (`scp`)… */
-  scope?: string;
-  /** …or an app role it must carry (`roles`). */
-  role?: string;
   currentDate?: Date;
 }
 
@@ -63,20 +60,6 @@ export async function verifyAccessToken(token: string, expected: AccessTokenExpe
   }
   if (expected.allowedClientIds.length > 0 && !expected.allowedClientIds.includes(payload.azp.toLowerCase())) {
     throw new AppError('client_not_allowed', { wwwAuthenticate: 'Bearer error="insufficient_scope"' });
-  }
-  const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
-  if (expected.scope !== undefined && !scopes.includes(expected.scope)) {
-    throw new AppError('insufficient_scope', {
-      detail: `The access token does not grant the "${expected.scope}" scope this API requires.`,
-      wwwAuthenticate: `Bearer error="insufficient_scope", scope="${expected.scope}"`,
-    });
-  }
-  const roles = Array.isArray(payload.roles) ? payload.roles : [];
-  if (expected.role !== undefined && !roles.includes(expected.role)) {
-    throw new AppError('missing_role', {
-      detail: `The access token does not carry the "${expected.role}" app role this action requires.`,
-      wwwAuthenticate: 'Bearer error="insufficient_scope"',
-    });
   }
   return payload;
 }

@@ -20,6 +20,7 @@
  * ```
  */
 import type { JWTPayload } from 'jose';
+import { checkRequirement, type AuthRequirement } from './access';
 import { bearerToken, verifyAccessToken } from './access-token';
 import type { RequestCookies } from './cookie';
 import { AppError } from './errors';
@@ -36,7 +37,8 @@ export interface CallerRequest {
 }
 
 /** What a bearer token must grant besides being valid: a delegated scope, an app role, or nothing more. */
-export type BearerDemand = { scope: string } | { role: string } | Record<string, never>;
+/** What a bearer token must grant beyond being valid: by default the API's delegated scope. */
+export type BearerDemand = Exclude<AuthRequirement, 'anonymous' | 'signed-in'>;
 
 export function notSignedIn(runtime: Runtime): AppError {
   return new AppError('not_signed_in', { loginUrl: runtime.loginUrl });
@@ -45,14 +47,15 @@ export function notSignedIn(runtime: Runtime): AppError {
 /** A verified bearer token that grants what is demanded: the API's delegated scope, or an app role. */
 async function verifyBearer(runtime: Runtime, token: string, demand: BearerDemand): Promise<JWTPayload> {
   const identity = await runtime.identity();
-  return verifyAccessToken(token, {
+  const claims = await verifyAccessToken(token, {
     keys: identity.keys,
     issuer: identity.metadata.issuer,
     tenantId: identity.tenantId,
     audiences: runtime.config.api.audiences,
     allowedClientIds: runtime.config.api.allowedClientIds,
-    ...demand,
   });
+  checkRequirement({ kind: 'bearer', claims, token }, demand);
+  return claims;
 }
 
 /**
@@ -63,7 +66,7 @@ async function verifyBearer(runtime: Runtime, token: string, demand: BearerDeman
 export async function findCaller(
   runtime: Runtime,
   request: CallerRequest,
-  demand: BearerDemand = { scope: runtime.config.api.requiredScope },
+  demand: BearerDemand = { scopes: [runtime.config.api.requiredScope] },
 ): Promise<Caller | undefined> {
   const token = bearerToken(request.headers.get('authorization'));
   if (token) return { kind: 'bearer', claims: await verifyBearer(runtime, token, demand), token };
@@ -79,7 +82,7 @@ export async function findCaller(
 export async function refuseBearer(runtime: Runtime, request: Pick<CallerRequest, 'headers'>): Promise<void> {
   const token = bearerToken(request.headers.get('authorization'));
   if (!token) return;
-  await verifyBearer(runtime, token, { scope: runtime.config.api.requiredScope });
+  await verifyBearer(runtime, token, { scopes: [runtime.config.api.requiredScope] });
   throw new AppError('invalid_request', {
     detail: 'A bearer token has no server-side session here: sessions belong to browser sign-ins and are listed and ended with the session cookie.',
   });
@@ -94,7 +97,7 @@ export async function requireAppRole(runtime: Runtime, request: Pick<CallerReque
       wwwAuthenticate: 'Bearer',
     });
   }
-  return verifyBearer(runtime, token, { role });
+  return verifyBearer(runtime, token, { roles: [role] });
 }
 
 /** ISO 8601, or null for a time no Date can hold (a signed token may still carry one). */

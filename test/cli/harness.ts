@@ -17,6 +17,7 @@ import { createRemoteJWKSet } from 'jose';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { checkRequirement } from '../../src/lib/access';
 import { bearerToken, verifyAccessToken } from '../../src/lib/access-token';
 import { AppError } from '../../src/lib/errors';
 import { errorResponse } from '../../src/lib/responses';
@@ -144,8 +145,8 @@ function apiHandlers(harness: CliHarness, jwks: ReturnType<typeof createRemoteJW
           tenantId: harness.entra.tenantId,
           audiences: [harness.entra.clientId, `api://${harness.entra.clientId}`],
           allowedClientIds: [],
-          scope: 'access_as_user',
         });
+        checkRequirement({ kind: 'bearer', claims, token }, { scopes: ['access_as_user'] });
         return HttpResponse.json({ claims, session: { authenticatedWith: 'bearer' } });
       } catch (error) {
         return problem(error);
